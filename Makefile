@@ -1,0 +1,92 @@
+# stagegate: plain Makefile. Users add flags through CFLAGS; the warnings stay.
+# Every artifact lands under $(BUILD), laid out as it is installed, so that a hook finds its
+# checks next to it whether it runs from the build tree or from PREFIX.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec/stagegate
+DESTDIR ?=
+BUILD ?= build
+VERSION ?= 0.1.0
+
+CC ?= cc
+CFLAGS ?= -g -O2
+PKGS = libgit2 yaml-0.1 libpcre2-8 libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+override CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Wvla -Ishared $(PKG_CFLAGS) \
+	-DSG_VERSION='"$(VERSION)"' $(CFLAGS)
+
+SHARED_SRC := $(wildcard shared/*.c)
+SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
+CHECK_SRC := $(wildcard checks/*.c)
+CHECKS := $(CHECK_SRC:checks/%.c=$(BUILD)/libexec/stagegate/stagegate-%)
+HOOK_NAMES := pre-receive update pre-push pre-merge-commit pre-commit
+HOOKS := $(HOOK_NAMES:%=$(BUILD)/libexec/stagegate/hooks/%)
+FRONT := $(BUILD)/bin/stagegate
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB := $(BUILD)/libstagegate.a
+
+all: $(FRONT) $(CHECKS) $(HOOKS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(SHARED_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/libexec/stagegate/stagegate-%: $(BUILD)/checks/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/libexec/stagegate/hooks/%: $(BUILD)/hooks/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(FRONT): $(BUILD)/stagegate.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+
+units: $(UNITS)
+
+# The whole suite: cmocka unit tests, then bats through real git. tests/run.sh prints the
+# closing "N passed, N failed" line.
+check: all units
+	@BUILD=$(BUILD) sh tests/run.sh
+
+test: check
+
+# ASan+UBSan build of everything, running the whole suite.
+sanitize:
+	$(MAKE) BUILD=build-asan CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+demo: all
+	@STAGEGATE_EXEC_PATH=$(abspath $(BUILD)/libexec/stagegate) $(FRONT) demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/hooks
+	install -m 755 $(FRONT) $(DESTDIR)$(BINDIR)/stagegate
+	install -m 755 $(CHECKS) $(DESTDIR)$(LIBEXECDIR)/
+	install -m 755 $(HOOKS) $(DESTDIR)$(LIBEXECDIR)/hooks/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/stagegate
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all units check test sanitize demo install uninstall clean
+.SECONDARY:
+-include $(SHARED_OBJ:.o=.d) $(BUILD)/checks/*.d $(BUILD)/hooks/*.d $(BUILD)/stagegate.d $(BUILD)/tests/unit/*.d

@@ -1,0 +1,472 @@
+/*
+ * The promotion check: a later stage of a chain (prod) only takes what its upstream (staging)
+ * already had. Server side against the upstream as it was before this push; client side
+ * against the remote-tracking ref; pre-commit and pre-merge-commit refuse direct commits and
+ * merges of anything but the upstream.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <git2.h>
+
+#include "buf.h"
+#include "check.h"
+#include "repo.h"
+#include "banned.h"
+
+/* Commits beyond this many in one promotion are not listed one by one. */
+#define LIST_LIMIT 10
+#define WALK_LIMIT 100000
+
+struct tree_set {
+	git_oid *v;
+	size_t n, alloc;
+	int sorted;
+};
+
+static int oid_cmp(const void *a, const void *b)
+{
+	return git_oid_cmp(a, b);
+}
+
+static int tree_set_has(struct tree_set *s, const git_oid *tree)
+{
+	if (!s->sorted) {
+		qsort(s->v, s->n, sizeof(*s->v), oid_cmp);
+		s->sorted = 1;
+	}
+	return s->n && bsearch(tree, s->v, s->n, sizeof(*s->v), oid_cmp) != NULL;
+}
+
+struct promo {
+	struct sg_check_ctx *ctx;
+	const struct sg_update *u;
+	struct sg_target t;
+	git_oid up;			/* the upstream's tip before this push */
+	char *up_ref;			/* where that tip was read */
+	struct tree_set trees;		/* trees of the upstream's history (lazy) */
+	int trees_done;
+	git_oid match;			/* the upstream commit whose tree the tip has */
+};
+
+static const char *short_hex(char buf[8], const git_oid *oid)
+{
+	return sg_oid_short(buf, oid);
+}
+
+static struct sg_diag *refuse(struct promo *pr, const char *rule, const char *fmt, ...)
+	SG_PRINTF(3, 4);
+
+static struct sg_diag *refuse(struct promo *pr, const char *rule, const char *fmt, ...)
+{
+	struct sg_diag *d;
+	va_list ap;
+
+	va_start(ap, fmt);
+	d = sg_diags_addv(&pr->ctx->diags, SG_ERROR, rule, fmt, ap);
+	va_end(ap);
+	sg_diag_set_ref(d, pr->u->ref, NULL);
+	return d;
+}
+
+/* Where the upstream's tip is, as this stage must see it. */
+static int find_upstream(struct promo *pr)
+{
+	struct sg_check_ctx *ctx = pr->ctx;
+	const char *up = pr->t.upstream;
+	struct sg_buf ref = SG_BUF_INIT;
+	const char *tries[3];
+	size_t i, n = 0;
+	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
+	int ret = -1;
+
+	if (ctx->stage == SG_STAGE_PRE_PUSH && ctx->remote) {
+		sg_buf_addf(&a, "refs/remotes/%s/%s", ctx->remote, up);
+		tries[n++] = sg_buf_str(&a);
+	} else if (ctx->stage == SG_STAGE_CI || ctx->stage == SG_STAGE_PRE_PUSH ||
+		   ctx->stage == SG_STAGE_PRE_COMMIT || ctx->stage == SG_STAGE_PRE_MERGE_COMMIT) {
+		sg_buf_addf(&a, "refs/heads/%s", up);
+		sg_buf_addf(&b, "refs/remotes/origin/%s", up);
+		tries[n++] = sg_buf_str(&a);
+		tries[n++] = sg_buf_str(&b);
+	} else {
+		/* Server: refs are not updated until every hook said yes, so this is the
+		 * upstream before the push, even if the same push also updates it. */
+		sg_buf_addf(&a, "refs/heads/%s", up);
+		tries[n++] = sg_buf_str(&a);
+	}
+	for (i = 0; i < n; i++) {
+		if (git_reference_name_to_id(&pr->up, ctx->repo, tries[i]) == 0) {
+			pr->up_ref = sg_strdup(tries[i]);
+			ret = 0;
+			goto out;
+		}
+		git_error_clear();
+	}
+	ret = 1;
+out:
+	sg_buf_release(&ref);
+	sg_buf_release(&a);
+	sg_buf_release(&b);
+	return ret;
+}
+
+static int load_trees(struct promo *pr)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	size_t seen = 0;
+	int err;
+
+	if (pr->trees_done)
+		return 0;
+	pr->trees_done = 1;
+	if ((err = git_revwalk_new(&walk, pr->ctx->repo)) < 0 ||
+	    (err = git_revwalk_push(walk, &pr->up)) < 0)
+		goto fail;
+	while (seen++ < WALK_LIMIT && (err = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+
+		if ((err = git_commit_lookup(&c, pr->ctx->repo, &oid)) < 0)
+			goto fail;
+		SG_GROW(pr->trees.v, pr->trees.alloc, pr->trees.n + 1);
+		git_oid_cpy(&pr->trees.v[pr->trees.n++], git_commit_tree_id(c));
+		git_commit_free(c);
+	}
+	if (err && err != GIT_ITEROVER)
+		goto fail;
+	git_revwalk_free(walk);
+	return 0;
+fail:
+	git_revwalk_free(walk);
+	return sg_error_git(err, "cannot walk the history of '%s'", pr->up_ref);
+}
+
+/* Find an upstream commit with this tree, newest first; fills pr->match. 1 found, 0 not. */
+static int upstream_has_tree(struct promo *pr, const git_oid *tree)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	size_t seen = 0;
+	int err, found = 0;
+
+	/* The common promotions (fast-forward, merge of the tip) match at once; walk in
+	 * order so the report can name the commit, and remember every tree on the way. */
+	if ((err = git_revwalk_new(&walk, pr->ctx->repo)) < 0 ||
+	    (err = git_revwalk_push(walk, &pr->up)) < 0)
+		goto fail;
+	while (seen++ < WALK_LIMIT && (err = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+
+		if ((err = git_commit_lookup(&c, pr->ctx->repo, &oid)) < 0)
+			goto fail;
+		if (git_oid_equal(git_commit_tree_id(c), tree)) {
+			git_oid_cpy(&pr->match, &oid);
+			found = 1;
+		}
+		git_commit_free(c);
+		if (found)
+			break;
+	}
+	if (err && err != GIT_ITEROVER)
+		goto fail;
+	git_revwalk_free(walk);
+	return found;
+fail:
+	git_revwalk_free(walk);
+	return sg_error_git(err, "cannot walk the history of '%s'", pr->up_ref);
+}
+
+static int commit_tree(git_oid *out, git_repository *repo, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	int err = git_commit_lookup(&c, repo, commit);
+
+	if (err < 0) {
+		char hex[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(hex, sizeof(hex), commit);
+		return sg_error_git(err, "cannot read commit %s (is the push complete?)", hex);
+	}
+	git_oid_cpy(out, git_commit_tree_id(c));
+	git_commit_free(c);
+	return 0;
+}
+
+/* A merge is "of the upstream" when one of its other parents is in the upstream's history. */
+static int is_merge_of_upstream(struct promo *pr, git_commit *c)
+{
+	unsigned i, n = git_commit_parentcount(c);
+
+	for (i = 1; i < n; i++) {
+		int r = sg_repo_is_ancestor(pr->ctx->repo, git_commit_parent_id(c, i), &pr->up);
+
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static void subject(struct sg_buf *out, git_commit *c)
+{
+	const char *s = git_commit_summary(c);
+
+	sg_buf_addstr(out, s ? s : "");
+}
+
+/* Every commit that prod gets and staging never had must be a merge or squash of staging. */
+static int check_new_commits(struct promo *pr)
+{
+	git_repository *repo = pr->ctx->repo;
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	size_t named = 0, more = 0;
+	int err, ret = -1;
+
+	if ((err = git_revwalk_new(&walk, repo)) < 0 ||
+	    (err = git_revwalk_push(walk, &pr->u->new_oid)) < 0 ||
+	    (err = git_revwalk_hide(walk, &pr->up)) < 0 ||
+	    (!git_oid_is_zero(&pr->u->old_oid) &&
+	     (err = git_revwalk_hide(walk, &pr->u->old_oid)) < 0)) {
+		sg_error_git(err, "cannot walk the pushed commits");
+		goto cleanup;
+	}
+	while ((err = git_revwalk_next(&oid, walk)) == 0) {
+		git_commit *c = NULL;
+		struct sg_buf subj = SG_BUF_INIT;
+		char hex[8];
+		int r;
+
+		if ((err = git_commit_lookup(&c, repo, &oid)) < 0) {
+			sg_error_git(err, "cannot read a pushed commit");
+			goto cleanup;
+		}
+		r = git_commit_parentcount(c) > 1 ? is_merge_of_upstream(pr, c) : 0;
+		if (r == 0 && git_commit_parentcount(c) <= 1) {
+			/* A squash merge: one commit whose tree staging had. */
+			if (load_trees(pr) < 0) {
+				git_commit_free(c);
+				goto cleanup;
+			}
+			r = tree_set_has(&pr->trees, git_commit_tree_id(c));
+		}
+		if (r < 0) {
+			git_commit_free(c);
+			goto cleanup;
+		}
+		if (!r) {
+			if (named < LIST_LIMIT) {
+				char full[GIT_OID_HEXSZ + 1];
+				struct sg_diag *d;
+
+				subject(&subj, c);
+				d = refuse(pr, "promotion-direct-commit",
+					   "commit %s '%s' was made directly on %s, not on %s: %s "
+					   "takes only merges of %s", short_hex(hex, &oid),
+					   sg_buf_str(&subj), pr->t.branch, pr->t.upstream,
+					   pr->t.branch, pr->t.upstream);
+				git_oid_tostr(full, sizeof(full), &oid);
+				sg_diag_set_ref(d, pr->u->ref, full);
+				sg_diag_set_hint(d, "push it to %s first, then merge %s into %s",
+						 pr->t.upstream, pr->t.upstream, pr->t.branch);
+				named++;
+			} else {
+				more++;
+			}
+		}
+		sg_buf_release(&subj);
+		git_commit_free(c);
+	}
+	if (err != GIT_ITEROVER) {
+		sg_error_git(err, "cannot walk the pushed commits");
+		goto cleanup;
+	}
+	if (more)
+		refuse(pr, "promotion-direct-commit", "and %zu more commits not from %s", more,
+		       pr->t.upstream);
+	ret = 0;
+
+cleanup:
+	git_revwalk_free(walk);
+	return ret;
+}
+
+static int check_push(struct promo *pr)
+{
+	struct sg_check_ctx *ctx = pr->ctx;
+	const struct sg_update *u = pr->u;
+	const char *b = pr->t.branch, *up = pr->t.upstream;
+	char h1[8], h2[8];
+	git_oid tree, old_tree;
+	struct sg_diag *d;
+	int r;
+
+	if (git_oid_is_zero(&u->new_oid)) {
+		d = refuse(pr, "promotion-delete", "deleting '%s' is refused: it is a protected "
+			   "stage of %s", b, pr->t.deployment->name);
+		sg_diag_set_hint(d, "a protected branch is never deleted through a push; ask "
+				 "the server's admin");
+		return 0;
+	}
+	if (!git_oid_is_zero(&u->old_oid)) {
+		r = sg_repo_is_ancestor(ctx->repo, &u->old_oid, &u->new_oid);
+		if (r < 0)
+			return -1;
+		if (!r) {
+			d = refuse(pr, "promotion-non-ff", "non-fast-forward update of '%s' "
+				   "(%s..%s) is refused: history of a protected stage is never "
+				   "rewritten", b, short_hex(h1, &u->old_oid),
+				   short_hex(h2, &u->new_oid));
+			sg_diag_set_hint(d, "fetch and merge instead of forcing: git pull, then "
+					 "merge %s", up);
+			return 0;
+		}
+	}
+	r = find_upstream(pr);
+	if (r < 0)
+		return -1;
+	if (r > 0) {
+		d = refuse(pr, "promotion-no-upstream", "cannot see '%s', the upstream of '%s': "
+			   "nothing can be promoted from it", up, b);
+		if (ctx->stage == SG_STAGE_PRE_PUSH)
+			sg_diag_set_hint(d, "run 'git fetch %s' so that %s's state is known",
+					 ctx->remote ? ctx->remote : "origin", up);
+		else
+			sg_diag_set_hint(d, "push '%s' first", up);
+		return 0;
+	}
+
+	if (commit_tree(&tree, ctx->repo, &u->new_oid) < 0)
+		return -1;
+	r = upstream_has_tree(pr, &tree);
+	if (r < 0)
+		return -1;
+	if (!r && !git_oid_is_zero(&u->old_oid)) {
+		/* A no-op merge keeps the tree prod already had, which staging had then. */
+		if (commit_tree(&old_tree, ctx->repo, &u->old_oid) < 0)
+			return -1;
+		if (git_oid_equal(&tree, &old_tree)) {
+			git_oid_cpy(&pr->match, &u->old_oid);
+			r = 1;
+		}
+	}
+	if (!r) {
+		d = refuse(pr, "promotion-untested", "the new tip %s of '%s' has content that "
+			   "'%s' never had (%s is at %s): it was not on %s first",
+			   short_hex(h1, &u->new_oid), b, up, pr->up_ref, short_hex(h2, &pr->up),
+			   up);
+		sg_diag_set_hint(d, "push the change to %s, let it deploy and be tested there, "
+				 "then merge %s into %s", up, up, b);
+	}
+	if (check_new_commits(pr) < 0)
+		return -1;
+	if (r && !sg_diags_count(&ctx->diags, SG_ERROR)) {
+		d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "tip tree equals %s %s", up,
+				 short_hex(h1, &pr->match));
+		sg_diag_set_ref(d, u->ref, NULL);
+	}
+	return 0;
+}
+
+/* pre-commit: no direct commit on a protected branch, unless concluding a merge of the
+ * upstream; pre-merge-commit: only the upstream may be merged in. */
+static int merge_head_cb(const git_oid *oid, void *payload)
+{
+	git_oid *out = payload;
+
+	/* An octopus merge has several; any one not from the upstream is enough to refuse,
+	 * and we check the first here and the rest through check_new_commits on push. */
+	if (git_oid_is_zero(out))
+		git_oid_cpy(out, oid);
+	return 0;
+}
+
+static int check_local(struct promo *pr)
+{
+	struct sg_check_ctx *ctx = pr->ctx;
+	const char *b = pr->t.branch, *up = pr->t.upstream;
+	git_oid mh;
+	struct sg_diag *d;
+	char h[8];
+	int r;
+
+	memset(&mh, 0, sizeof(mh));
+	r = git_repository_mergehead_foreach(ctx->repo, merge_head_cb, &mh);
+	if (r == GIT_ENOTFOUND) {
+		git_error_clear();
+		d = refuse(pr, "promotion-direct-commit",
+			   ctx->stage == SG_STAGE_PRE_COMMIT ?
+			   "committing directly on '%s' is refused: it takes only merges of '%s'" :
+			   "merging into '%s' without a merge head; it takes only merges of '%s'",
+			   b, up);
+		sg_diag_set_hint(d, "commit on %s (or a feature branch for it), then merge %s "
+				 "into %s", up, up, b);
+		return 0;
+	}
+	if (r < 0)
+		return sg_error_git(r, "cannot read MERGE_HEAD");
+	r = find_upstream(pr);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		r = sg_repo_is_ancestor(ctx->repo, &mh, &pr->up);
+		if (r < 0)
+			return -1;
+	} else {
+		r = 0;
+	}
+	if (!r) {
+		d = refuse(pr, "promotion-merge-source", "merging %s into '%s' is refused: it is "
+			   "not on '%s', the only branch that may be merged into '%s'",
+			   short_hex(h, &mh), b, up, b);
+		sg_diag_set_hint(d, "abort with 'git merge --abort'; merge it into %s first", up);
+		return 0;
+	}
+	d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "merging %s from %s", h, up);
+	sg_diag_set_ref(d, pr->u->ref, NULL);
+	return 0;
+}
+
+static int run(struct sg_check_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->updates.n; i++) {
+		struct promo pr;
+		const struct sg_update *u = &ctx->updates.v[i];
+		int r;
+
+		if (strncmp(u->ref, "refs/heads/", 11))
+			continue;
+		memset(&pr, 0, sizeof(pr));
+		pr.ctx = ctx;
+		pr.u = u;
+		r = sg_config_resolve(&pr.t, ctx->cfg, sg_ref_branch(u->ref), 0);
+		if (r < 0)
+			return -1;
+		if (!r)
+			continue;
+		if (ctx->stage == SG_STAGE_PRE_COMMIT || ctx->stage == SG_STAGE_PRE_MERGE_COMMIT)
+			r = check_local(&pr);
+		else
+			r = check_push(&pr);
+		sg_target_release(&pr.t);
+		free(pr.up_ref);
+		free(pr.trees.v);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const struct sg_check_def promotion = {
+	"promotion",
+	"Prod takes only what staging already had: no direct commits, no force-push, no deletion.",
+	NULL, 0, run
+};
+
+int main(int argc, char **argv)
+{
+	return sg_check_main(argc, argv, &promotion);
+}

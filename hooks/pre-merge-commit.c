@@ -1,0 +1,9 @@
+/*
+ * The pre-merge-commit hook: git's pre-merge-commit protocol in, stagegate's checks for the pre-merge-commit stage out.
+ */
+#include "hook.h"
+
+int main(int argc, char **argv)
+{
+	return sg_hook_main(argc, argv, SG_STAGE_PRE_MERGE_COMMIT);
+}
