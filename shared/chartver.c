@@ -174,6 +174,31 @@ static int terminated(const char *s, size_t size)
 	return memchr(s, '\0', size) != NULL;
 }
 
+static int digits_of(long n)
+{
+	int d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/*
+ * chartpress pads the COUNT and N counts to three digits but writes git.<count> as a plain
+ * number, where a leading zero would make helm 3 refuse the version: pad a GIT count only if
+ * the parsed one was padded.
+ */
+static int pad_width(const struct sg_chartver *v)
+{
+	if (v->format != SG_CHARTVER_GIT)
+		return v->count_width > 0 ? v->count_width : 3;
+	if (v->count >= 0 && v->count_width > digits_of(v->count))
+		return v->count_width;
+	return 1;
+}
+
 int sg_chartver_format(char *out, size_t n, const struct sg_chartver *v, const char *sha,
 		       long count)
 {
@@ -191,7 +216,7 @@ int sg_chartver_format(char *out, size_t n, const struct sg_chartver *v, const c
 	if (v->format != SG_CHARTVER_PLAIN && count < 0)
 		return -1;
 	sep = v->pre[0] ? "." : "";
-	width = v->count_width > 0 ? v->count_width : (v->format == SG_CHARTVER_GIT ? 1 : 3);
+	width = pad_width(v);
 
 	switch (v->format) {
 	case SG_CHARTVER_PLAIN:

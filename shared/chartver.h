@@ -38,11 +38,13 @@ int sg_chartver_parse(struct sg_chartver *out, const char *s);
 
 /*
  * Write v's layout with sha (kept at the length given) and count (ignored by PLAIN, which also
- * takes no pre) into out of size n, padding the count with zeros to count_width (3 for
- * COUNT and N, none for GIT when count_width is 0): {PLAIN, "0.1.0"} + "441f5ea" ->
- * "0.1.0-441f5ea". Returns 0, or -1 with out set to "" (when n > 0) if it does not fit, the
- * format is NONE, sha is not 7-40 lowercase hex, count is negative where one is needed, or the
- * result would not parse back as the same format.
+ * takes no pre) into out of size n: {PLAIN, "0.1.0"} + "441f5ea" -> "0.1.0-441f5ea". COUNT
+ * and N counts are padded with zeros to count_width (3 when it is 0), as chartpress pads them;
+ * a GIT count is written plain, as chartpress writes it, unless v's own count was written with
+ * leading zeros (count_width wider than v->count), in which case that padding is kept.
+ * Returns 0, or -1 with out set to "" (when n > 0) if it does not fit, the format is NONE, sha
+ * is not 7-40 lowercase hex, count is negative where one is needed, or the result would not
+ * parse back as the same format.
  */
 int sg_chartver_format(char *out, size_t n, const struct sg_chartver *v, const char *sha,
 		       long count);

@@ -629,7 +629,6 @@ static int walk_group(const char *s, const char *end, const struct sg_semver *v,
 		if (!t.has_op && range_ok && spaced && p + 1 < end && *p == '-' &&
 		    is_space((unsigned char)p[1])) {
 			p = skip_space(p + 1, end);
-			hi.has_op = 0;
 			if (read_cv(&p, end, &hi) < 0)
 				return -1;
 			t.op = OP_GE;

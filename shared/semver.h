@@ -44,7 +44,7 @@ int sg_semver_is_strict(const char *s);
  * -1, 0 or 1 by semver precedence: major, minor, patch numerically; a prerelease sorts before
  * its release; prerelease identifiers compare numerically when both are digits (at any length),
  * numeric before alphanumeric, otherwise in ASCII order, and a shorter list that is a prefix of a
- * longer one sorts first. Build metadata is ignored.
+ * longer one sorts first. Build metadata is ignored. Neither may be NULL.
  */
 int sg_semver_cmp(const struct sg_semver *a, const struct sg_semver *b);
 
@@ -66,7 +66,7 @@ enum sg_semver_move {
 
 /*
  * Kind of move from a to b by base version (major.minor.patch only; prerelease and metadata
- * are not looked at): 1.2.0 -> 2.0.0-beta.1 is MAJOR, 3.3.7 -> 3.3.8 PATCH,
+ * are not looked at; neither may be NULL): 1.2.0 -> 2.0.0-beta.1 is MAJOR, 3.3.7 -> 3.3.8 PATCH,
  * 4.0.0-0.dev.git.1.habc -> 4.1.0 MINOR, the same base is SAME, a lower base DOWNGRADE.
  */
 enum sg_semver_move sg_semver_move(const struct sg_semver *a, const struct sg_semver *b);
