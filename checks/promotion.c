@@ -369,61 +369,113 @@ static int check_push(struct promo *pr)
 	return 0;
 }
 
-/* pre-commit: no direct commit on a protected branch, unless concluding a merge of the
- * upstream; pre-merge-commit: only the upstream may be merged in. */
+/*
+ * What is being merged. A conflicted merge being concluded (pre-commit) has MERGE_HEAD; an
+ * automatic merge (pre-merge-commit) does not have it yet, but git names the merged revisions
+ * in GIT_REFLOG_ACTION ("merge <rev>...") or, for a pull, in FETCH_HEAD.
+ */
+struct heads {
+	git_oid v[16];
+	size_t n;
+	int unresolved;
+};
+
 static int merge_head_cb(const git_oid *oid, void *payload)
 {
-	git_oid *out = payload;
+	struct heads *h = payload;
 
-	/* An octopus merge has several; any one not from the upstream is enough to refuse,
-	 * and we check the first here and the rest through check_new_commits on push. */
-	if (git_oid_is_zero(out))
-		git_oid_cpy(out, oid);
+	if (h->n < 16)
+		git_oid_cpy(&h->v[h->n++], oid);
 	return 0;
 }
 
+static int fetch_head_cb(const char *ref, const char *url, const git_oid *oid,
+			 unsigned int is_merge, void *payload)
+{
+	(void)ref;
+	(void)url;
+	return is_merge ? merge_head_cb(oid, payload) : 0;
+}
+
+static void heads_from_reflog_action(struct heads *h, git_repository *repo)
+{
+	const char *action = getenv("GIT_REFLOG_ACTION");
+	char *copy, *p, *word;
+
+	if (!action)
+		return;
+	if (!strncmp(action, "pull", 4)) {
+		if (git_repository_fetchhead_foreach(repo, fetch_head_cb, h) < 0)
+			git_error_clear();
+		return;
+	}
+	if (strncmp(action, "merge ", 6))
+		return;
+	copy = sg_strdup(action + 6);
+	for (p = copy; (word = p) && *p; ) {
+		git_oid oid;
+
+		p += strcspn(p, " ");
+		if (*p)
+			*p++ = '\0';
+		if (!*word || *word == '-')
+			continue;
+		if (sg_repo_resolve(&oid, repo, word) < 0) {
+			h->unresolved = 1;
+			continue;
+		}
+		merge_head_cb(&oid, h);
+	}
+	free(copy);
+}
+
+/* pre-commit: no direct commit on a protected branch, unless concluding a merge of the
+ * upstream; pre-merge-commit: only the upstream may be merged in. */
 static int check_local(struct promo *pr)
 {
 	struct sg_check_ctx *ctx = pr->ctx;
 	const char *b = pr->t.branch, *up = pr->t.upstream;
-	git_oid mh;
+	struct heads heads;
 	struct sg_diag *d;
 	char h[8];
+	size_t i;
 	int r;
 
-	memset(&mh, 0, sizeof(mh));
-	r = git_repository_mergehead_foreach(ctx->repo, merge_head_cb, &mh);
-	if (r == GIT_ENOTFOUND) {
-		git_error_clear();
+	memset(&heads, 0, sizeof(heads));
+	r = git_repository_mergehead_foreach(ctx->repo, merge_head_cb, &heads);
+	if (r < 0 && r != GIT_ENOTFOUND)
+		return sg_error_git(r, "cannot read MERGE_HEAD");
+	git_error_clear();
+	if (!heads.n && ctx->stage == SG_STAGE_PRE_MERGE_COMMIT)
+		heads_from_reflog_action(&heads, ctx->repo);
+	if (!heads.n) {
 		d = refuse(pr, "promotion-direct-commit",
 			   ctx->stage == SG_STAGE_PRE_COMMIT ?
 			   "committing directly on '%s' is refused: it takes only merges of '%s'" :
-			   "merging into '%s' without a merge head; it takes only merges of '%s'",
+			   "cannot tell what is being merged into '%s'; it takes only merges of '%s'",
 			   b, up);
 		sg_diag_set_hint(d, "commit on %s (or a feature branch for it), then merge %s "
 				 "into %s", up, up, b);
 		return 0;
 	}
-	if (r < 0)
-		return sg_error_git(r, "cannot read MERGE_HEAD");
 	r = find_upstream(pr);
 	if (r < 0)
 		return -1;
-	if (r == 0) {
-		r = sg_repo_is_ancestor(ctx->repo, &mh, &pr->up);
+	for (i = 0; i < heads.n; i++) {
+		r = r == 0 ? sg_repo_is_ancestor(ctx->repo, &heads.v[i], &pr->up) : 0;
 		if (r < 0)
 			return -1;
-	} else {
-		r = 0;
+		if (!r) {
+			d = refuse(pr, "promotion-merge-source", "merging %s into '%s' is refused: "
+				   "it is not on '%s', the only branch that may be merged into '%s'",
+				   short_hex(h, &heads.v[i]), b, up, b);
+			sg_diag_set_hint(d, "abort with 'git merge --abort'; merge it into %s first",
+					 up);
+			return 0;
+		}
 	}
-	if (!r) {
-		d = refuse(pr, "promotion-merge-source", "merging %s into '%s' is refused: it is "
-			   "not on '%s', the only branch that may be merged into '%s'",
-			   short_hex(h, &mh), b, up, b);
-		sg_diag_set_hint(d, "abort with 'git merge --abort'; merge it into %s first", up);
-		return 0;
-	}
-	d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "merging %s from %s", h, up);
+	d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "merging %s from %s",
+			 short_hex(h, &heads.v[0]), up);
 	sg_diag_set_ref(d, pr->u->ref, NULL);
 	return 0;
 }

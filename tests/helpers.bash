@@ -82,14 +82,15 @@ sg_install_client() {
 	"$SG_TOP/install.sh" --no-build --libexec "$SG_LIBEXEC" --client "$1" >/dev/null
 }
 
-# sg_commit DIR PATH CONTENT [MESSAGE]: write a file and commit it.
+# sg_commit DIR PATH CONTENT [MESSAGE]: write a file and commit it (SG_COMMIT_FLAGS, e.g.
+# --no-verify, go to git commit).
 sg_commit() {
 	local dir=$1 path=$2 content=$3 msg=${4:-"change $2"}
 	mkdir -p "$(dirname "$dir/$path")"
 	printf '%s\n' "$content" >"$dir/$path"
 	git -C "$dir" add "$path"
 	sg_tick
-	git -C "$dir" commit -q -m "$msg"
+	git -C "$dir" commit -q ${SG_COMMIT_FLAGS:-} -m "$msg"
 }
 
 # sg_seed DIR: an initial commit pushed (without hooks interfering) to staging and prod.
