@@ -1,0 +1,301 @@
+/*
+ * Reading and validating the `charts:` section. Unknown keys are errors with a suggestion,
+ * so a typo cannot silently turn a check off.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "chartcfg.h"
+#include "config.h"
+#include "helmindex.h"
+#include "regex.h"
+#include "repo.h"
+#include "suggest.h"
+#include "yamldoc.h"
+#include "banned.h"
+
+static const char *const chart_keys[] = { "name", "references", "source", "index" };
+static const char *const source_keys[] = { "repo", "ref", "paths", "chartpress" };
+static const char *const ref_keys[] = { "path", "key" };
+
+static int check_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
+		      const char *const *keys, size_t nkeys, const char *where)
+{
+	size_t i, k;
+
+	for (i = 0; i < map->n; i++) {
+		const struct sg_yaml_node *key = map->items[2 * i];
+		const char *s = sg_yaml_str(key), *hint;
+
+		for (k = 0; s && k < nkeys; k++)
+			if (!strcmp(s, keys[k]))
+				break;
+		if (s && k < nkeys)
+			continue;
+		hint = s ? sg_suggest(s, keys, nkeys) : NULL;
+		return sg_config_error(cfg, key, "unknown key '%s' in %s%s%s%s", s ? s : "?",
+				       where, hint ? " (did you mean '" : "", hint ? hint : "",
+				       hint ? "'?)" : "");
+	}
+	return 0;
+}
+
+static int want(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		enum sg_yaml_kind kind, const char *what)
+{
+	static const char *const names[] = { "a string", "a mapping", "a list", "an alias" };
+
+	if (n && n->kind == kind && !(kind == SG_YAML_SCALAR && sg_yaml_is_null(n)))
+		return 0;
+	return sg_config_error(cfg, n, "%s must be %s%s", what,
+			       kind == SG_YAML_SCALAR ? "a non-empty " : "",
+			       kind == SG_YAML_SCALAR ? "string" : names[kind]);
+}
+
+static int get_str(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
+		   char **out)
+{
+	n = sg_yaml_deref(n);
+	if (want(cfg, n, SG_YAML_SCALAR, what) < 0)
+		return -1;
+	if (!n->len)
+		return sg_config_error(cfg, n, "%s must not be empty", what);
+	*out = sg_strdup(n->value);
+	return 0;
+}
+
+/* "a" or [a, b] */
+static int get_list(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
+		    char ***out)
+{
+	size_t i, k = 0;
+	char **v;
+
+	n = sg_yaml_deref(n);
+	if (n && n->kind == SG_YAML_SCALAR) {
+		v = sg_calloc(2, sizeof(*v));
+		if (get_str(cfg, n, what, &v[0]) < 0) {
+			free(v);
+			return -1;
+		}
+		*out = v;
+		return 0;
+	}
+	if (want(cfg, n, SG_YAML_SEQ, what) < 0)
+		return -1;
+	v = sg_calloc(n->n + 1, sizeof(*v));
+	for (i = 0; i < n->n; i++) {
+		if (get_str(cfg, n->items[i], what, &v[k]) < 0) {
+			sg_strv_free(v);
+			return -1;
+		}
+		k++;
+	}
+	*out = v;
+	return 0;
+}
+
+static char *resolve(const char *base, const char *path)
+{
+	struct sg_buf b = SG_BUF_INIT;
+
+	if (path[0] == '/' || !base)
+		return sg_strdup(path);
+	sg_buf_addf(&b, "%s%s%s", base, base[0] && base[strlen(base) - 1] != '/' ? "/" : "",
+		    path);
+	return sg_buf_detach(&b);
+}
+
+static int load_refs(const struct sg_config *cfg, struct sg_chart_cfg *cc,
+		     const struct sg_yaml_node *n)
+{
+	size_t i;
+
+	n = sg_yaml_deref(n);
+	if (want(cfg, n, SG_YAML_SEQ, "charts[].references") < 0)
+		return -1;
+	cc->refs = sg_calloc(n->n ? n->n : 1, sizeof(*cc->refs));
+	for (i = 0; i < n->n; i++) {
+		const struct sg_yaml_node *it = sg_yaml_deref(n->items[i]);
+		struct sg_chart_ref *r = &cc->refs[cc->nrefs];
+
+		if (it && it->kind == SG_YAML_MAP) {
+			if (check_keys(cfg, it, ref_keys, 2, "a chart reference") < 0 ||
+			    get_str(cfg, sg_yaml_get(it, "path") ? sg_yaml_get(it, "path") : it,
+				    "references[].path", &r->path) < 0)
+				return -1;
+			cc->nrefs++;
+			if (sg_yaml_get(it, "key") &&
+			    get_str(cfg, sg_yaml_get(it, "key"), "references[].key", &r->key) < 0)
+				return -1;
+		} else {
+			if (get_str(cfg, it ? it : n->items[i], "references[]", &r->path) < 0)
+				return -1;
+			cc->nrefs++;
+		}
+	}
+	return 0;
+}
+
+static int load_source(const struct sg_config *cfg, struct sg_chart_cfg *cc,
+		       const struct sg_yaml_node *n, const char *base)
+{
+	const struct sg_yaml_node *v;
+
+	n = sg_yaml_deref(n);
+	if (n && n->kind == SG_YAML_SCALAR && !sg_yaml_is_null(n)) {
+		/* source: ../binderhub, the short form */
+		if (get_str(cfg, n, "charts[].source", &cc->repo) < 0)
+			return -1;
+		cc->repo_path = resolve(base, cc->repo);
+		return 0;
+	}
+	if (want(cfg, n, SG_YAML_MAP, "charts[].source") < 0 ||
+	    check_keys(cfg, n, source_keys, 4, "charts[].source") < 0)
+		return -1;
+	if ((v = sg_yaml_get(n, "repo"))) {
+		if (get_str(cfg, v, "source.repo", &cc->repo) < 0)
+			return -1;
+		if (strcmp(cc->repo, "."))
+			cc->repo_path = resolve(base, cc->repo);
+	}
+	if ((v = sg_yaml_get(n, "ref")) && get_str(cfg, v, "source.ref", &cc->ref) < 0)
+		return -1;
+	if ((v = sg_yaml_get(n, "paths")) && get_list(cfg, v, "source.paths", &cc->paths) < 0)
+		return -1;
+	if ((v = sg_yaml_get(n, "chartpress")) &&
+	    get_str(cfg, v, "source.chartpress", &cc->chartpress) < 0)
+		return -1;
+	return 0;
+}
+
+static int load_one(const struct sg_config *cfg, struct sg_chart_cfg *cc,
+		    const struct sg_yaml_node *n, const char *base)
+{
+	const struct sg_yaml_node *v;
+
+	cc->node = n;
+	if (want(cfg, n, SG_YAML_MAP, "a charts entry") < 0 ||
+	    check_keys(cfg, n, chart_keys, 4, "a charts entry") < 0)
+		return -1;
+	if (!sg_yaml_get(n, "name"))
+		return sg_config_error(cfg, n, "a charts entry needs a 'name'");
+	if (get_str(cfg, sg_yaml_get(n, "name"), "charts[].name", &cc->name) < 0)
+		return -1;
+	if ((v = sg_yaml_get(n, "references")) && load_refs(cfg, cc, v) < 0)
+		return -1;
+	if ((v = sg_yaml_get(n, "source")) && load_source(cfg, cc, v, base) < 0)
+		return -1;
+	if ((v = sg_yaml_get(n, "index"))) {
+		const char *c1;
+
+		if (get_str(cfg, v, "charts[].index", &cc->index) < 0)
+			return -1;
+		c1 = strchr(cc->index, ':');
+		if (c1 && c1 > cc->index && strchr(c1 + 1, ':')) {
+			/* <repo>:<ref>:<path>: resolve the repository part only */
+			char *repo = sg_strndup(cc->index, (size_t)(c1 - cc->index));
+			char *r = resolve(base, repo);
+			struct sg_buf b = SG_BUF_INIT;
+
+			sg_buf_addf(&b, "%s%s", r, c1);
+			cc->index_spec = sg_buf_detach(&b);
+			free(repo);
+			free(r);
+		} else {
+			cc->index_spec = resolve(base, cc->index);
+		}
+	}
+	return 0;
+}
+
+int sg_chartcfg_load(struct sg_chart_cfgs *out, const struct sg_config *cfg,
+		     git_repository *repo)
+{
+	const struct sg_yaml_node *n = sg_yaml_deref(cfg->charts);
+	const char *base = NULL;
+	size_t i, j;
+
+	memset(out, 0, sizeof(*out));
+	if (!n || sg_yaml_is_null(n))
+		return 0;
+	if (want(cfg, n, SG_YAML_SEQ, "charts") < 0)
+		return -1;
+	if (repo)
+		base = git_repository_is_bare(repo) || !git_repository_workdir(repo)
+			? git_repository_commondir(repo) : git_repository_workdir(repo);
+	out->v = sg_calloc(n->n ? n->n : 1, sizeof(*out->v));
+	for (i = 0; i < n->n; i++) {
+		out->n++;
+		if (load_one(cfg, &out->v[i], sg_yaml_deref(n->items[i]), base) < 0)
+			goto fail;
+		for (j = 0; j < i; j++) {
+			if (!strcmp(out->v[j].name, out->v[i].name)) {
+				sg_config_error(cfg, sg_yaml_get(out->v[i].node, "name"),
+						"chart '%s' is listed twice", out->v[i].name);
+				goto fail;
+			}
+		}
+	}
+	return 0;
+fail:
+	sg_chartcfg_release(out);
+	return -1;
+}
+
+void sg_chartcfg_release(struct sg_chart_cfgs *c)
+{
+	size_t i, k;
+
+	for (i = 0; i < c->n; i++) {
+		struct sg_chart_cfg *cc = &c->v[i];
+
+		for (k = 0; k < cc->nrefs; k++) {
+			free(cc->refs[k].path);
+			free(cc->refs[k].key);
+		}
+		free(cc->refs);
+		free(cc->name);
+		free(cc->repo);
+		free(cc->repo_path);
+		free(cc->ref);
+		sg_strv_free(cc->paths);
+		free(cc->chartpress);
+		free(cc->index);
+		free(cc->index_spec);
+		if (!cc->src_is_self)
+			git_repository_free(cc->src_repo);
+		sg_helmindex_free(cc->idx);
+	}
+	free(c->v);
+	memset(c, 0, sizeof(*c));
+}
+
+struct sg_chart_cfg *sg_chartcfg_find(struct sg_chart_cfgs *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < c->n; i++)
+		if (!strcmp(c->v[i].name, name))
+			return &c->v[i];
+	return NULL;
+}
+
+int sg_chartcfg_open(struct sg_chart_cfg *cc, git_repository *self)
+{
+	if (!cc->src_repo) {
+		if (!cc->repo_path) {
+			cc->src_repo = self;
+			cc->src_is_self = 1;
+		} else if (sg_repo_open_path(&cc->src_repo, cc->repo_path) < 0) {
+			return -1;
+		}
+	}
+	if (cc->index_spec && !cc->idx_tried) {
+		cc->idx_tried = 1;
+		if (sg_helmindex_load(&cc->idx, cc->index_spec) < 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,58 @@
+#ifndef SG_CHARTCFG_H
+#define SG_CHARTCFG_H
+/*
+ * The `charts:` section of .stagegate.yml (docs/chart-sha.md): for each chart this repository
+ * references, where its source repository and chart index are, and which files name its
+ * version. Shared by the chart-sha check and `stagegate bump`.
+ */
+#include <stddef.h>
+#include <git2.h>
+
+struct sg_config;
+struct sg_yaml_node;
+struct sg_helmindex;
+
+struct sg_chart_ref {
+	char *path;			/* file or glob, repository-relative */
+	char *key;			/* dotted key path of the version, or NULL: search */
+};
+
+struct sg_chart_cfg {
+	char *name;
+	struct sg_chart_ref *refs;
+	size_t nrefs;
+	char *repo;			/* source repository as written, NULL: this repository */
+	char *repo_path;		/* resolved (see sg_chartcfg_load), NULL: this one */
+	char *ref;			/* source branch, NULL: HEAD */
+	char **paths;			/* NULL-terminated, NULL: derive from chartpress.yaml */
+	char *chartpress;		/* chartpress.yaml in the source, NULL: search */
+	char *index;			/* as written */
+	char *index_spec;		/* resolved */
+	const struct sg_yaml_node *node;
+	/* opened lazily by the user of the config */
+	git_repository *src_repo;	/* owned unless it is the guarded repository */
+	int src_is_self;
+	struct sg_helmindex *idx;
+	int idx_tried;
+};
+
+struct sg_chart_cfgs {
+	struct sg_chart_cfg *v;
+	size_t n;
+};
+
+/*
+ * Parse cfg->charts (absent: zero charts). Relative repo and index paths are resolved against
+ * the top of repo's work tree, or its git directory when repo is bare (a server). Reports
+ * file:line:col and returns -1 on a bad section.
+ */
+int sg_chartcfg_load(struct sg_chart_cfgs *out, const struct sg_config *cfg,
+		     git_repository *repo);
+void sg_chartcfg_release(struct sg_chart_cfgs *c);
+struct sg_chart_cfg *sg_chartcfg_find(struct sg_chart_cfgs *c, const char *name);
+
+/* Open the source repository (self: the guarded one) and the index when configured.
+ * 0 or -1 after reporting. */
+int sg_chartcfg_open(struct sg_chart_cfg *cc, git_repository *self);
+
+#endif

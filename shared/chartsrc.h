@@ -1,0 +1,118 @@
+#ifndef SG_CHARTSRC_H
+#define SG_CHARTSRC_H
+/*
+ * A chart's source repository: which paths version the chart (given, or derived from the
+ * chartpress.yaml of the commit a version names), the commit where they last changed under
+ * git's default history simplification, and the verdict on one chart version.
+ */
+#include <stddef.h>
+#include <git2.h>
+
+#include "chartver.h"
+
+struct sg_buf;
+struct sg_helmindex;
+
+#define SG_CHARTSRC_NONE 1	/* no commit in the history touches the paths */
+
+/*
+ * The commit `git log -1 <from> -- <paths>` prints: walking from `from`, the first commit that
+ * is not TREESAME to its parents on paths (NULL-terminated, repository-relative, "" or "." for
+ * the whole tree). A merge TREESAME to any parent is no change and only the first such parent
+ * is followed; a root commit is a change when a path exists in it. Returns 0 and fills *out,
+ * SG_CHARTSRC_NONE, or -1 after reporting. *walked (if given) receives the commits read.
+ */
+int sg_chartsrc_last_change(git_oid *out, git_repository *repo, const git_oid *from,
+			    char *const *paths, size_t *walked);
+
+/* 1 when commit is not TREESAME to its parents on paths (it would be shown), 0, or -1. */
+int sg_chartsrc_is_change(git_repository *repo, const git_oid *commit, char *const *paths);
+
+/* `git rev-list --count <commit>`: the commit and all its ancestors. 0 or -1. */
+int sg_chartsrc_count(size_t *out, git_repository *repo, const git_oid *commit);
+
+/*
+ * Normalize a path relative to base (a repository-relative directory, "" for the top):
+ * "./x", "a/../b", trailing slashes. Returns a new string ("" for the top) or NULL when the
+ * path climbs out of the repository or is absolute.
+ */
+char *sg_chartsrc_norm_path(const char *base, const char *path);
+
+/*
+ * The paths chartpress used for chart at commit, from the chartpress.yaml at cp_path (NULL:
+ * try "chartpress.yaml" then "helm-chart/chartpress.yaml"). modern: chartpress 0.5+ rules
+ * (chartpress.yaml, the chart directory, its paths, each image's context, Dockerfile and
+ * paths); otherwise the older rule ('.' of chartpress.yaml plus the chart's paths). chart may
+ * be NULL when chartpress.yaml lists one chart. *out is NULL-terminated, repository-relative,
+ * freed with sg_strv_free. Returns 0, SG_CHARTSRC_NONE when there is no such chartpress.yaml
+ * or chart (why says which), or -1 on error (reported).
+ */
+int sg_chartsrc_chartpress_paths(char ***out, git_repository *repo, const git_oid *commit,
+				 const char *cp_path, const char *chart, int modern,
+				 struct sg_buf *why);
+
+enum sg_chartsrc_verdict {
+	SG_VERDICT_OK,
+	SG_VERDICT_SKIPPED,		/* no SHA in the version */
+	SG_VERDICT_COUNT_MISMATCH,	/* warning */
+	SG_VERDICT_UNPUBLISHED,
+	SG_VERDICT_NOT_A_CHANGE,
+	SG_VERDICT_AMBIGUOUS,
+	SG_VERDICT_UNKNOWN_COMMIT,
+	SG_VERDICT_NO_PATHS,		/* cannot tell the chart's paths at that commit */
+	SG_VERDICT_SHALLOW		/* trouble: history needed */
+};
+
+const char *sg_chartsrc_verdict_name(enum sg_chartsrc_verdict v);
+/* 1 for verdicts that are errors (the version must not be used), 0 otherwise. */
+int sg_chartsrc_verdict_is_error(enum sg_chartsrc_verdict v);
+
+/* Where a chart comes from; every pointer borrowed from the caller. */
+struct sg_chartsrc {
+	git_repository *repo;
+	const char *dir;		/* for messages ("../binderhub") */
+	const char *chart;		/* chart name, or NULL */
+	char *const *paths;		/* explicit paths, or NULL: derive from chartpress.yaml */
+	const char *chartpress;		/* chartpress.yaml path, or NULL: search */
+	const char *ref;		/* the source's branch for "newer change" notes, or NULL */
+	const struct sg_helmindex *index;	/* or NULL: publication not checked */
+};
+
+struct sg_chartsrc_result {
+	enum sg_chartsrc_verdict verdict;	/* the worst that applies */
+	struct sg_chartver ver;
+	int has_commit;
+	git_oid commit;
+	int has_last_change;
+	git_oid last_change;		/* what git log -1 <sha> -- paths prints */
+	char suggested[256];		/* corrected version, "" when none */
+	int suggested_published;	/* 1, 0, -1 unknown */
+	int published;			/* 1, 0, -1 not checked */
+	int count_mismatch;		/* the count is wrong (a warning) */
+	size_t count;			/* ancestor count when computed */
+	char **paths;			/* the paths used (sg_strv_free), NULL when none */
+	char *detail;			/* extra words for the message, or NULL */
+};
+
+void sg_chartsrc_result_release(struct sg_chartsrc_result *r);
+
+/*
+ * Judge one version against src. Returns 0 with *out filled (release it), or -1 when the
+ * verdict could not be reached (reported). A shallow source is the verdict SHALLOW.
+ */
+int sg_chartsrc_verify(struct sg_chartsrc_result *out, const struct sg_chartsrc *src,
+		       const char *version);
+
+/*
+ * The version chartpress would give the tip of ref (NULL: HEAD), laid out like `like` (a
+ * version carrying a SHA). With published set, the newest published version of the chart
+ * whose commit is reachable from the tip instead. Returns 0, SG_CHARTSRC_NONE when there is
+ * none (reported), or -1.
+ */
+int sg_chartsrc_latest(char *out, size_t n, git_oid *commit_out, const struct sg_chartsrc *src,
+		       const char *ref, const char *like, int published);
+
+/* The fetch command that unshallows dir, for messages. */
+void sg_chartsrc_fetch_hint(struct sg_buf *out, const char *dir);
+
+#endif
