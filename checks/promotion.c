@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "override.h"
 #include "repo.h"
 #include "banned.h"
 
@@ -509,7 +510,8 @@ static int run(struct sg_check_ctx *ctx)
 		if (r < 0)
 			return -1;
 	}
-	return 0;
+	/* Only once every ref was judged: a check that failed to run is never overridden. */
+	return sg_override_apply(ctx);
 }
 
 static const struct sg_check_def promotion = {

@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# staging-gate's health and version checks against a real HTTP server on 127.0.0.1, through
+# real pushes into a server with the pre-receive hook installed.
+
+load gate-helpers
+
+setup_file() { gate_server_start; }
+teardown_file() { gate_server_stop; }
+
+setup() {
+	sg_setup
+	sg_server origin
+	sg_clone origin work
+	sg_seed work
+	staging_change
+}
+
+teardown() { sg_teardown; }
+
+@test "a promotion is accepted when staging's health endpoint answers 200" {
+	gate_policy "$(gate_url)" "    health: /hub/health"
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "stagegate: datahub · PROD (https://datahub.example.org) <- staging"
+	assert_output_contains "ok    staging-gate"
+	assert_output_contains "refs/heads/prod: health $(gate_url)/hub/health: 200 in "
+	assert_output_contains "push accepted"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse staging)"
+}
+
+@test "a promotion is refused when staging's health endpoint answers 503" {
+	gate_policy "$(gate_url /down)" "    health: /hub/health"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "FAIL  staging-gate"
+	assert_output_contains "refs/heads/prod: error: staging health $(gate_url /down)/hub/health: 503 in "
+	assert_output_contains "ms: staging is not up, so prod cannot be promoted [staging-health]"
+	assert_output_contains "hint: bring staging back and check it, then push again"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
+}
+
+@test "a promotion is refused when staging's health endpoint hangs past the timeout" {
+	gate_policy "$(gate_url /hang)" "    health: /hub/health
+    timeout: 1"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: staging health $(gate_url /hang)/hub/health: no answer within "
+	assert_output_contains "ms (timed out): staging is not up, so prod cannot be promoted [staging-health]"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
+}
+
+@test "a promotion is refused when staging refuses the connection" {
+	local port
+	port=$(python3 "$SG_TOP/tests/fixtures/gate/server.py" --free-port)
+	gate_policy "http://127.0.0.1:$port" "    health: /hub/health"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: staging health http://127.0.0.1:$port/hub/health: "
+	assert_output_contains "cannot connect: Connection refused (after "
+	assert_output_contains "[staging-health]"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
+}
+
+@test "a redirect from the health endpoint is not followed and refuses" {
+	gate_policy "$(gate_url /moved)" "    health: /hub/health"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: staging health $(gate_url /moved)/hub/health: 302 in "
+	assert_output_contains "hint: redirects are not followed: give the final URL in 'urls' and 'health'"
+}
+
+@test "a promotion is accepted when staging reports the expected version" {
+	gate_policy "$(gate_url)" "    health: /hub/health
+    expect_version: '4.0.2'"
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "health $(gate_url)/hub/health: 200 in "
+	assert_output_contains "staging runs version 4.0.2"
+}
+
+@test "a promotion is refused when staging reports another version" {
+	gate_policy "$(gate_url /old)" "    health: /hub/health
+    expect_version: '4.0.2'"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: staging runs version 3.1.1, expected 4.0.2 ($(gate_url /old)/hub/api) [staging-version]"
+	assert_output_contains "hint: deploy 4.0.2 to staging and test it there first, or update expect_version"
+}
+
+@test "the version is read from the health answer when it is JSON" {
+	gate_policy "$(gate_url /json)" "    health: /hub/health
+    expect_version: '4.0.2'"
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "staging runs version 4.0.2"
+}
+
+@test "an answer without a version refuses when a version is expected" {
+	gate_policy "$(gate_url /noversion)" "    expect_version: '4.0.2'"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: staging version $(gate_url /noversion)/hub/api: the answer has no JSON 'version' [staging-version]"
+}
+
+@test "staging_gate.version_path says where the version is served" {
+	gate_policy "$(gate_url)" "    expect_version: '4.0.2'" "staging_gate: {version_path: /json/hub/health}"
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "staging runs version 4.0.2"
+}
+
+@test "with nothing configured the gate passes with a note" {
+	gate_policy "$(gate_url)"
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "ok    staging-gate   refs/heads/prod: nothing to check: no health, expect_version, require_attestation or soak_minutes configured"
+}
+
+@test "pushes to staging itself are not gated" {
+	gate_policy "$(gate_url /down)" "    health: /hub/health"
+	sg_commit work values.yaml "replicas: 3" "more staging"
+	run git -C work push origin staging
+	assert_success
+	refute_output_contains "health"
+}
+
+@test "a health path without a staging URL is a config error that refuses the push" {
+	cat >"$SG_TMP/origin.git/stagegate.yml" <<'YAML'
+version: 1
+deployments:
+  - name: datahub
+    chain: [staging, prod]
+    urls: {prod: 'https://datahub.example.org'}
+    health: /hub/health
+stages:
+  pre-receive: [promotion, staging-gate]
+YAML
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "ERROR staging-gate"
+	assert_output_contains "stagegate.yml:3:5: error: deployment 'datahub' has 'health' but no URL for 'staging' in 'urls' [config]"
+	assert_output_contains "1 check could not run"
+}
+
+@test "an unknown key in staging_gate is an error with a suggestion" {
+	gate_policy "$(gate_url)" "    health: /hub/health" "staging_gate: {version_pth: /hub/api}"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "unknown key 'version_pth' in staging_gate; did you mean 'version_path'? [config]"
+}
+
+@test "the check runs by hand with --format json" {
+	gate_policy "$(gate_url /down)" "    health: /hub/health"
+	cd work
+	run stagegate staging-gate --stage ci --config "$SG_TMP/origin.git/stagegate.yml" --format json \
+		<<<"$(git rev-parse origin/prod) $(git rev-parse staging) refs/heads/prod"
+	assert_failure 1
+	assert_output_contains '"check":"staging-gate","rule":"staging-health","severity":"error"'
+}
