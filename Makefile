@@ -32,7 +32,17 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libstagegate.a
 
-all: $(FRONT) $(CHECKS) $(HOOKS)
+SCRIPTS := $(BUILD)/libexec/stagegate/install.sh $(BUILD)/libexec/stagegate/demo.sh
+
+all: $(FRONT) $(CHECKS) $(HOOKS) $(SCRIPTS)
+
+$(BUILD)/libexec/stagegate/install.sh: install.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(BUILD)/libexec/stagegate/demo.sh: tests/demo.sh
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -72,13 +82,14 @@ sanitize:
 	$(MAKE) BUILD=build-asan CFLAGS="-g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" check
 
 demo: all
-	@STAGEGATE_EXEC_PATH=$(abspath $(BUILD)/libexec/stagegate) $(FRONT) demo
+	@$(FRONT) demo
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/hooks
 	install -m 755 $(FRONT) $(DESTDIR)$(BINDIR)/stagegate
 	install -m 755 $(CHECKS) $(DESTDIR)$(LIBEXECDIR)/
 	install -m 755 $(HOOKS) $(DESTDIR)$(LIBEXECDIR)/hooks/
+	install -m 755 $(SCRIPTS) $(DESTDIR)$(LIBEXECDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/stagegate

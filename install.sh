@@ -80,8 +80,6 @@ if [ "$uninstall" = 0 ] && [ "$build" = 1 ]; then
 	make -C "$here" -s -j2 all
 	make -C "$here" -s install PREFIX="$prefix"
 	[ -d "$libexec" ] || die "no $libexec after installing"
-	install -m 755 "$here/install.sh" "$libexec/install.sh"
-	install -m 755 "$here/tests/demo.sh" "$libexec/demo.sh"
 	say "installed stagegate into $prefix"
 fi
 

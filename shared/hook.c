@@ -189,6 +189,8 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 	p.updates = &updates;
 	p.format = SG_FORMAT_TEXT;
 	p.user = sg_buf_str(&user);
+	/* pre-receive already reported on the whole push; update speaks only to refuse. */
+	p.quiet_ok = stage == SG_STAGE_UPDATE;
 	rc = sg_pipeline_run(&p);
 	if (rc != 0)
 		goto cleanup;

@@ -444,9 +444,11 @@ int sg_pipeline_run(struct sg_pipeline *p)
 		trouble += rs[i].trouble;
 	}
 
+	if (ret == 0 && (errors || trouble))
+		ret = 1;
 	if (p->format != SG_FORMAT_TEXT) {
 		write_records(p, rs, n);
-	} else {
+	} else if (!p->quiet_ok || ret) {
 		for (i = 0; i < p->updates->n; i++)
 			header(p, &p->updates->v[i], color);
 		if (!p->updates->n && p->stage == SG_STAGE_CI)
@@ -454,9 +456,7 @@ int sg_pipeline_run(struct sg_pipeline *p)
 		for (i = 0; i < n; i++)
 			report_line(&rs[i], color);
 	}
-	if (ret == 0 && (errors || trouble))
-		ret = 1;
-	if (p->format == SG_FORMAT_TEXT) {
+	if (p->format == SG_FORMAT_TEXT && (!p->quiet_ok || ret)) {
 		if (ret) {
 			fprintf(stderr, "  %s%s refused%s: ", color ? "\033[1;31m" : "", verb(p->stage),
 				color ? "\033[0m" : "");

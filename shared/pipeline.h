@@ -22,6 +22,7 @@ struct sg_pipeline {
 	char *const *only;		/* run just these check ids (NULL: the stage's list) */
 	unsigned long timeout_ms;	/* per check; 0: the default */
 	const char *user;		/* STAGEGATE_USER for the checks */
+	int quiet_ok;			/* print the report only when refusing */
 };
 
 /* Run and report. Returns 0 when everything passed (warnings allowed), 1 when the operation
