@@ -229,18 +229,21 @@ int sg_values_add(struct sg_values *v, const char *path, const char *data, size_
 	memset(err, 0, sizeof(*err));
 	if (sg_yaml_parse(&doc, data, len, 0, err) < 0)
 		return -1;
+	m.keys = 0;
+	m.err = err;
+	root = sg_yaml_root(doc);
+	if (root && !sg_yaml_is_null(root) && root->kind != SG_YAML_MAP) {
+		fail(&m, root, "a values file must be a mapping, not a %s",
+		     sg_yaml_kind_name(root));
+		sg_yaml_free(doc);
+		return -1;
+	}
 	SG_GROW(v->files, v->alloc, v->nfiles + 1);
 	v->files[v->nfiles].path = sg_strdup(path);
 	v->files[v->nfiles].doc = doc;
 	m.file = v->nfiles++;
-	m.keys = 0;
-	m.err = err;
-	root = sg_yaml_root(doc);
 	if (!root || sg_yaml_is_null(root))
 		return 0;
-	if (root->kind != SG_YAML_MAP)
-		return fail(&m, root, "a values file must be a mapping, not a %s",
-			    sg_yaml_kind_name(root));
 	return merge(&m, &v->root, root, 0);
 }
 

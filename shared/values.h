@@ -43,7 +43,8 @@ void sg_values_release(struct sg_values *v);
  * document counts (as in helm); an empty file or a null document adds nothing; merge keys
  * (`<<: *anchor`) are applied as go-yaml v2 applies them. Returns 0, or -1 with err filled and
  * nothing reported when the file is not YAML, its root is not a mapping, an alias is undefined,
- * or aliases expand to more than a million keys; after -1, v may only be released.
+ * or aliases expand to more than a million keys. A file that is not YAML or not a mapping
+ * leaves v as it was (v->nfiles unchanged); after any other -1, v may only be released.
  * Node pointers obtained earlier are invalid after this call.
  */
 int sg_values_add(struct sg_values *v, const char *path, const char *data, size_t len,
