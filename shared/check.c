@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "check.h"
 #include "regex.h"
 #include "repo.h"
@@ -251,7 +252,7 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def)
 
 	sg_sanitize_fds();
 	signal(SIGPIPE, SIG_IGN);
-	git_libgit2_init();
+	sg_git_init();
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.id = def->id;
 	sg_updates_init(&ctx.updates);
@@ -265,7 +266,14 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def)
 	if (read_stdin(&in) < 0 ||
 	    sg_updates_parse_receive(&ctx.updates, sg_buf_str(&in), in.len, "standard input") < 0)
 		goto cleanup;
-	if (sg_repo_open(&ctx.repo) < 0) {
+	/* A check that can run without a repository (lint PATH...) says nothing when there
+	 * is none; only a repository that exists but cannot be opened is an error for it. */
+	if ((def->flags & SG_CHECK_REPO_OPTIONAL) && !getenv("GIT_DIR") &&
+	    !getenv("GIT_COMMON_DIR") && !getenv("GIT_WORK_TREE") &&
+	    git_repository_open_ext(NULL, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) ==
+	    GIT_ENOTFOUND) {
+		git_error_clear();
+	} else if (sg_repo_open(&ctx.repo) < 0) {
 		if (!(def->flags & SG_CHECK_REPO_OPTIONAL))
 			goto cleanup;
 		git_error_clear();
@@ -297,6 +305,6 @@ cleanup:
 	git_repository_free(ctx.repo);
 	sg_buf_release(&in);
 	sg_buf_release(&user);
-	git_libgit2_shutdown();
+	sg_git_shutdown();
 	return ret;
 }
