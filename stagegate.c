@@ -13,6 +13,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "check.h"
 #include "pipeline.h"
 #include "regex.h"
@@ -269,10 +270,10 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "demo"))
 		return run_script("demo.sh", argc - 1, argv + 1);
 	if (!strcmp(cmd, "check") || !strcmp(cmd, "ci")) {
-		git_libgit2_init();
+		sg_git_init();
 		optind = 1;
 		ret = cmd_run(argc - 1, argv + 1, !strcmp(cmd, "ci"));
-		git_libgit2_shutdown();
+		sg_git_shutdown();
 		return ret;
 	}
 	if (cmd[0] == '-')

@@ -13,6 +13,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "check.h"
 #include "hook.h"
 #include "pipeline.h"
@@ -122,7 +123,7 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 
 	sg_sanitize_fds();
 	signal(SIGPIPE, SIG_IGN);
-	git_libgit2_init();
+	sg_git_init();
 	sg_updates_init(&updates);
 	memset(&p, 0, sizeof(p));
 
@@ -207,6 +208,6 @@ cleanup:
 	free(config_path);
 	sg_buf_release(&in);
 	sg_buf_release(&user);
-	git_libgit2_shutdown();
+	sg_git_shutdown();
 	return ret;
 }

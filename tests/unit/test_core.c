@@ -15,6 +15,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "config.h"
 #include "diag.h"
 #include "glob.h"
@@ -447,6 +448,6 @@ int main(void)
 		cmocka_unit_test(run_feeds_large_input),
 	};
 
-	git_libgit2_init();
+	sg_git_init();
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -1,0 +1,82 @@
+#!/bin/sh
+# helm-lint speed against yamllint (what teams run otherwise) and against a bare libyaml event
+# parse of the same bytes (the floor): the shared real corpus laid out at its original paths,
+# and that corpus concatenated as YAML documents to about 50 MB. Prints medians, files/s,
+# MB/s and the ratios. Usage: bench/lint.sh [BUILD_DIR]   (BENCH_RUNS=N, BENCH_BIG_MB=N)
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-${SG_BUILD:-$top/build}}
+case $build in /*) ;; *) build=$top/$build ;; esac
+corpus=${SG_CORPUS:-$top/../shared/corpus/real}
+runs=${BENCH_RUNS:-10}
+big_mb=${BENCH_BIG_MB:-50}
+stagegate=$build/bin/stagegate
+export STAGEGATE_EXEC_PATH=$build/libexec/stagegate
+
+for tool in hyperfine yamllint gcc python3; do
+	command -v $tool >/dev/null || { echo "bench/lint.sh: needs $tool" >&2; exit 2; }
+done
+[ -x "$stagegate" ] || { echo "bench/lint.sh: build first: make BUILD=$build" >&2; exit 2; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gcc -O2 -o "$tmp/libyaml-parse" "$top/bench/libyaml-parse.c" $(pkg-config --cflags --libs yaml-0.1)
+
+# The corpus at its original paths (Chart.yaml folder names matter), without the cookiecutter
+# templates that every tool here excludes or fails on.
+mkdir -p "$tmp/c"
+tail -n +2 "$corpus/MANIFEST.tsv" | while IFS="$(printf '\t')" read -r f repo _ path _; do
+	case $path in *'{{'*) continue ;; esac
+	d="$tmp/c/${repo#*/}/$(dirname "$path")"
+	mkdir -p "$d"
+	cp "$corpus/$f" "$d/"
+done
+(cd "$tmp/c" && find . -type f -name '*.yaml' | sort) >"$tmp/files"
+nfiles=$(wc -l <"$tmp/files")
+bytes=$(cd "$tmp/c" && cat $(cat "$tmp/files") | wc -c)
+
+# About 50 MB of the same YAML: the corpus repeated, one document per file.
+big=$tmp/big/all.yaml
+mkdir -p "$tmp/big"
+(cd "$tmp/c" && for f in $(cat "$tmp/files"); do printf -- '---\n'; cat "$f"; printf '\n'; done) >"$tmp/one.yaml"
+one=$(wc -c <"$tmp/one.yaml")
+reps=$(( (big_mb * 1000000 + one - 1) / one ))
+i=0
+while [ $i -lt $reps ]; do cat "$tmp/one.yaml"; i=$((i + 1)); done >"$big"
+bigbytes=$(wc -c <"$big")
+
+echo "corpus: $nfiles files, $bytes bytes; concatenated: 1 file, $bigbytes bytes ($reps copies)"
+echo "runs: $runs (yamllint on the big file: 1)"
+
+cd "$tmp/c"
+list=$(cat "$tmp/files" | tr '\n' ' ')
+hyperfine -N -i -w 2 -r "$runs" --export-json "$tmp/small.json" \
+	-n stagegate "$stagegate lint $list" \
+	-n libyaml "$tmp/libyaml-parse $list" \
+	-n yamllint "yamllint -f parsable $list" >/dev/null
+hyperfine -N -i -w 1 -r "$runs" --export-json "$tmp/big1.json" \
+	-n stagegate "$stagegate lint $big" \
+	-n libyaml "$tmp/libyaml-parse $big" >/dev/null
+hyperfine -N -i -r 1 --export-json "$tmp/big2.json" \
+	-n yamllint "yamllint -f parsable $big" >/dev/null
+
+python3 - "$tmp" "$nfiles" "$bytes" "$bigbytes" <<'PY'
+import json, sys
+tmp, nfiles, nbytes, bigbytes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+def medians(*names):
+    out = {}
+    for n in names:
+        for r in json.load(open(f"{tmp}/{n}.json"))["results"]:
+            out[r["command"]] = r["median"]
+    return out
+for title, med, files, size in (("corpus", medians("small"), nfiles, nbytes),
+                                ("concatenated", medians("big1", "big2"), 1, bigbytes)):
+    print(f"\n{title}: {files} files, {size / 1e6:.2f} MB")
+    print(f"  {'tool':<10} {'median':>10} {'files/s':>10} {'MB/s':>8}")
+    for tool in ("stagegate", "libyaml", "yamllint"):
+        t = med[tool]
+        print(f"  {tool:<10} {t * 1000:>8.1f}ms {files / t:>10.0f} {size / 1e6 / t:>8.1f}")
+    print(f"  stagegate vs yamllint: {med['yamllint'] / med['stagegate']:.1f}x faster (target >= 50x)")
+    print(f"  stagegate vs bare libyaml: {med['stagegate'] / med['libyaml']:.2f}x the time (target <= 2x)")
+PY
