@@ -57,11 +57,13 @@ staging_change() {
 	git -C work push -q origin staging 2>/dev/null
 }
 
-# Make every reflog entry of the server's staging ref MINUTES older.
+# Date every reflog entry of the server's staging ref MINUTES ago. (The entries that pushes
+# through file:// write carry the tests' fixed GIT_COMMITTER_DATE, so they are set, not
+# shifted.)
 age_staging_reflog() {
 	local log=$SG_TMP/origin.git/logs/refs/heads/staging
-	awk -v d=$(($1 * 60)) 'BEGIN { FS = OFS = "\t" } {
-		n = split($1, f, " "); f[n - 1] -= d; s = f[1]
+	awk -v t=$(($(date +%s) - $1 * 60)) 'BEGIN { FS = OFS = "\t" } {
+		n = split($1, f, " "); f[n - 1] = t; s = f[1]
 		for (i = 2; i <= n; i++) s = s " " f[i]
 		$1 = s; print }' "$log" >"$log.new"
 	mv "$log.new" "$log"

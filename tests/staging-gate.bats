@@ -157,3 +157,63 @@ YAML
 	assert_failure 1
 	assert_output_contains '"check":"staging-gate","rule":"staging-health","severity":"error"'
 }
+
+@test "a promotion before the soak time is refused with the time left" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	age_staging_reflog 20
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "refs/heads/prod: error: soaked 20 min on staging, needs 30 min: 10 min left (from the reflog of refs/heads/staging) [staging-soak]"
+	assert_output_contains "hint: promotion.soak_minutes is 30: wait, then push again"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
+}
+
+@test "a promotion after the soak time is accepted" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	age_staging_reflog 45
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "ok    staging-gate   refs/heads/prod: soaked 45 min (needs 30 min)"
+}
+
+@test "a commit keeps its soak time while newer commits land on staging" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	age_staging_reflog 45
+	local soaked
+	soaked=$(git -C work rev-parse staging)
+	sg_commit work values.yaml "replicas: 4" "newer staging change"
+	# Logged at the real time: the server's reflog now has this push as its newest entry.
+	env -u GIT_COMMITTER_DATE git -C work push -q origin staging 2>/dev/null
+	run git -C work push origin "$soaked:refs/heads/prod"
+	assert_success
+	assert_output_contains "soaked 45 min (needs 30 min)"
+}
+
+@test "a promotion is refused when nothing dates the staging commit" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	rm "$SG_TMP/origin.git/logs/refs/heads/staging"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: cannot tell how long $(git -C work rev-parse --short=7 staging) has been on staging: no reflog entry of refs/heads/staging contains it and no passing attestation dates it [staging-soak]"
+	assert_output_contains "hint: set core.logAllRefUpdates=always on the server"
+}
+
+@test "without a reflog the soak time counts from the attestation" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	rm "$SG_TMP/origin.git/logs/refs/heads/staging"
+	(cd work && stagegate attest staging --push origin >/dev/null)
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: soaked 0 min on staging, needs 30 min: 30 min left (from its attestation) [staging-soak]"
+}
+
+@test "health, attestation and soak are all reported on one accepted promotion" {
+	gate_policy "$(gate_url)" "    health: /hub/health" "promotion: {soak_minutes: 30, require_attestation: true}"
+	(cd work && STAGEGATE_USER=ci stagegate attest staging --push origin >/dev/null)
+	age_staging_reflog 120
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "ok    staging-gate   refs/heads/prod: health $(gate_url)/hub/health: 200 in "
+	assert_output_contains "refs/heads/prod: attested pass by ci at "
+	assert_output_contains "refs/heads/prod: soaked 2 h 0 min (needs 30 min)"
+}
