@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "chartcfg.h"
 #include "config.h"
+#include "glob.h"
 #include "helmindex.h"
 #include "regex.h"
 #include "repo.h"
@@ -298,4 +299,116 @@ int sg_chartcfg_open(struct sg_chart_cfg *cc, git_repository *self)
 			return -1;
 	}
 	return 0;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+static int ref_matches(const struct sg_chart_ref *r, const char *path)
+{
+	return !strcmp(r->path, path) || sg_glob_match(r->path, path);
+}
+
+int sg_chartcfg_wants(struct sg_chart_cfgs *c, const char *path)
+{
+	const char *b = base_name(path);
+	size_t i, k;
+
+	if (!strcmp(b, "Chart.yaml") || !strcmp(b, "requirements.yaml"))
+		return 1;
+	for (i = 0; i < c->n; i++)
+		for (k = 0; k < c->v[i].nrefs; k++)
+			if (ref_matches(&c->v[i].refs[k], path))
+				return 1;
+	return 0;
+}
+
+static void add_use(struct sg_chart_uses *out, struct sg_chart_cfgs *c, const char *chart,
+		    const struct sg_yaml_node *node, int own)
+{
+	size_t i;
+
+	node = sg_yaml_deref(node);
+	if (!chart || !node || node->kind != SG_YAML_SCALAR)
+		return;
+	for (i = 0; i < out->n; i++)
+		if (out->v[i].node == node)
+			return;
+	SG_GROW(out->v, out->alloc, out->n + 1);
+	out->v[out->n].chart = chart;
+	out->v[out->n].node = node;
+	out->v[out->n].own = own;
+	out->v[out->n].cc = sg_chartcfg_find(c, chart);
+	out->n++;
+}
+
+static void add_deps(struct sg_chart_uses *out, struct sg_chart_cfgs *c,
+		     const struct sg_yaml_node *deps)
+{
+	size_t i;
+
+	deps = sg_yaml_deref(deps);
+	if (!deps || deps->kind != SG_YAML_SEQ)
+		return;
+	for (i = 0; i < deps->n; i++) {
+		const struct sg_yaml_node *d = sg_yaml_deref(deps->items[i]);
+
+		if (d && d->kind == SG_YAML_MAP)
+			add_use(out, c, sg_yaml_str(sg_yaml_get(d, "name")),
+				sg_yaml_get(d, "version"), 0);
+	}
+}
+
+/* Every mapping with name: <chart> and a version, at any depth (aliases not followed). */
+static void search(struct sg_chart_uses *out, struct sg_chart_cfgs *c, const char *chart,
+		   const struct sg_yaml_node *n, unsigned depth)
+{
+	size_t i;
+
+	if (!n || depth > 64)
+		return;
+	if (n->kind == SG_YAML_MAP) {
+		const char *name = sg_yaml_str(sg_yaml_get(n, "name"));
+
+		if (name && !strcmp(name, chart) && sg_yaml_get(n, "version"))
+			add_use(out, c, chart, sg_yaml_get(n, "version"), 0);
+		for (i = 0; i < n->n; i++)
+			search(out, c, chart, n->items[2 * i + 1], depth + 1);
+	} else if (n->kind == SG_YAML_SEQ) {
+		for (i = 0; i < n->n; i++)
+			search(out, c, chart, n->items[i], depth + 1);
+	}
+}
+
+void sg_chartcfg_uses(struct sg_chart_uses *out, struct sg_chart_cfgs *c, const char *path,
+		      const struct sg_yaml_node *root)
+{
+	const char *b = base_name(path);
+	size_t i, k;
+
+	if (!root || root->kind != SG_YAML_MAP)
+		return;
+	if (!strcmp(b, "Chart.yaml")) {
+		add_use(out, c, sg_yaml_str(sg_yaml_get(root, "name")),
+			sg_yaml_get(root, "version"), 1);
+		add_deps(out, c, sg_yaml_get(root, "dependencies"));
+	} else if (!strcmp(b, "requirements.yaml")) {
+		add_deps(out, c, sg_yaml_get(root, "dependencies"));
+	}
+	for (i = 0; i < c->n; i++) {
+		struct sg_chart_cfg *cc = &c->v[i];
+
+		for (k = 0; k < cc->nrefs; k++) {
+			if (!ref_matches(&cc->refs[k], path))
+				continue;
+			if (cc->refs[k].key)
+				add_use(out, c, cc->name, sg_yaml_path(root, cc->refs[k].key), 0);
+			else
+				search(out, c, cc->name, root, 0);
+		}
+	}
 }

@@ -55,4 +55,28 @@ struct sg_chart_cfg *sg_chartcfg_find(struct sg_chart_cfgs *c, const char *name)
  * 0 or -1 after reporting. */
 int sg_chartcfg_open(struct sg_chart_cfg *cc, git_repository *self);
 
+/* A chart version written in a file of this repository. */
+struct sg_chart_use {
+	const char *chart;			/* borrowed from the document or the config */
+	const struct sg_yaml_node *node;	/* the version scalar */
+	int own;				/* Chart.yaml's own version, not a dependency */
+	struct sg_chart_cfg *cc;		/* the chart's config entry, or NULL */
+};
+
+struct sg_chart_uses {
+	struct sg_chart_use *v;
+	size_t n, alloc;
+};
+
+/* 1 when path is a file chart versions are looked for in: Chart.yaml, requirements.yaml, or
+ * a configured reference. */
+int sg_chartcfg_wants(struct sg_chart_cfgs *c, const char *path);
+/*
+ * Append the chart versions in the document root of file path: a Chart.yaml's own version and
+ * dependencies, requirements.yaml's dependencies, and in configured references the key given
+ * or every mapping with `name: <chart>` and a `version`.
+ */
+void sg_chartcfg_uses(struct sg_chart_uses *out, struct sg_chart_cfgs *c, const char *path,
+		      const struct sg_yaml_node *root);
+
 #endif

@@ -508,12 +508,15 @@ static int has_count(const struct sg_chartver *v)
 	return is_modern(v);
 }
 
-/* The paths for a version: given, or chartpress's at commit. 0, SG_CHARTSRC_NONE, -1. */
+/* The paths for a version: given, or chartpress's at commit (plus the chart directory when
+ * the source says which). 0, SG_CHARTSRC_NONE, -1. */
 static int paths_for(char ***out, const struct sg_chartsrc *src, const git_oid *commit,
 		     int modern, struct sg_buf *why)
 {
 	size_t i, n = 0;
+	int r;
 
+	*out = NULL;
 	if (src->paths) {
 		while (src->paths[n])
 			n++;
@@ -525,8 +528,19 @@ static int paths_for(char ***out, const struct sg_chartsrc *src, const git_oid *
 		}
 		return 0;
 	}
-	return sg_chartsrc_chartpress_paths(out, src->repo, commit, src->chartpress, src->chart,
-					    modern, why);
+	r = sg_chartsrc_chartpress_paths(out, src->repo, commit, src->chartpress, src->chart,
+					 modern, why);
+	if (r < 0 || !src->chart_dir)
+		return r;
+	if (!*out)
+		*out = sg_calloc(1, sizeof(char *));
+	for (i = 0; (*out)[i]; i++)
+		if (!strcmp((*out)[i], src->chart_dir))
+			return 0;
+	*out = sg_realloc(*out, (i + 2) * sizeof(char *));
+	(*out)[i] = sg_strdup(src->chart_dir);
+	(*out)[i + 1] = NULL;
+	return 0;
 }
 
 /* Abbreviate at least as long as written, and long enough to be unique. */

@@ -74,6 +74,8 @@ struct sg_chartsrc {
 	const char *chart;		/* chart name, or NULL */
 	char *const *paths;		/* explicit paths, or NULL: derive from chartpress.yaml */
 	const char *chartpress;		/* chartpress.yaml path, or NULL: search */
+	const char *chart_dir;		/* with no paths: always watched, with or without a
+					   chartpress.yaml (a chart of the guarded repository) */
 	const char *ref;		/* the source's branch for "newer change" notes, or NULL */
 	const struct sg_helmindex *index;	/* or NULL: publication not checked */
 };

@@ -1,0 +1,274 @@
+#!/usr/bin/env bats
+# chart-sha and its commands on a synthetic binderhub-like source repository
+# (tests/fixtures/chart-sha/make-source.sh): the verdicts of `stagegate chart-version`, the
+# check in a real push, and `stagegate bump`.
+
+load helpers
+
+setup() {
+	sg_setup
+	sh "$SG_TOP/tests/fixtures/chart-sha/make-source.sh" "$SG_TMP/binderhub" >/dev/null 2>&1
+	SRC=$SG_TMP/binderhub
+}
+
+teardown() { sg_teardown; }
+
+sha() { git -C "$SRC" rev-parse --short=7 "$1"; }
+full() { git -C "$SRC" rev-parse "$1"; }
+
+index_with() {
+	{
+		echo "apiVersion: v1"
+		echo "entries:"
+		echo "  binderhub:"
+		for v in "$@"; do
+			echo "    - name: binderhub"
+			echo "      version: $v"
+		done
+	} >"$SG_TMP/index.yaml"
+}
+
+verify() { run stagegate chart-version verify --source "$SRC" --chart binderhub "$@"; }
+
+@test "a merge commit TREESAME to the PR side is refused with the PR commit suggested" {
+	verify "0.1.0-$(sha t-merge)"
+	assert_failure 1
+	assert_output_contains "0.1.0-$(sha t-merge): not-a-chart-change: commit $(sha t-merge) did not change helm-chart, setup.py, binderhub; last change $(sha t-pr), use 0.1.0-$(sha t-pr)"
+}
+
+@test "verify --format json prints one object per version" {
+	verify --format json "0.1.0-$(sha t-merge)" 3.3.7
+	assert_failure 1
+	[ "${lines[0]}" = "{\"version\":\"0.1.0-$(sha t-merge)\",\"sha\":\"$(sha t-merge)\",\"verdict\":\"not-a-chart-change\",\"commit\":\"$(full t-merge)\",\"last_change\":\"$(full t-pr)\",\"suggested\":\"0.1.0-$(sha t-pr)\",\"published\":null}" ]
+	[ "${lines[1]}" = '{"version":"3.3.7","sha":null,"verdict":"skipped","commit":null,"last_change":null,"suggested":null,"published":null}' ]
+}
+
+@test "the PR commit itself is accepted" {
+	verify "0.1.0-$(sha t-pr)"
+	assert_success
+	assert_output_contains "0.1.0-$(sha t-pr): ok"
+}
+
+@test "a merge that differs from both parents is a change and accepted" {
+	verify --path helm-chart/binderhub --path binderhub "0.1.0-$(sha t-merge2)"
+	assert_success
+	assert_output_contains ": ok"
+}
+
+@test "the verdict agrees with git log -1 on every commit" {
+	for c in t-root t-docs t-pr t-merge t-side t-app t-merge2 t-image t-tip; do
+		want=$(git -C "$SRC" log -1 --format=%h --abbrev=7 "$c" -- helm-chart/binderhub)
+		run stagegate chart-version verify --format json --source "$SRC" \
+			--path helm-chart/binderhub "0.1.0-$(sha $c)"
+		assert_output_contains "\"last_change\":\"$(full $want)\""
+	done
+}
+
+@test "a docs-only commit is refused" {
+	verify "0.1.0-$(sha t-docs)"
+	assert_failure 1
+	assert_output_contains "not-a-chart-change: commit $(sha t-docs) did not change"
+	assert_output_contains "use 0.1.0-$(sha t-root)"
+}
+
+@test "an image change counts as a chart change under chartpress 0.5+ paths" {
+	verify "0.1.0-n009.h$(sha t-image)"
+	assert_success
+	assert_output_contains "0.1.0-n009.h$(sha t-image): ok"
+	verify --path helm-chart/binderhub "0.1.0-n009.h$(sha t-image)"
+	assert_failure 1
+	assert_output_contains "use 0.1.0-n006.h$(sha t-side)"
+}
+
+@test "a version absent from the index is unpublished" {
+	index_with "0.1.0-$(sha t-pr)"
+	verify --index "$SG_TMP/index.yaml" "0.1.0-$(sha t-image)" "0.1.0-$(sha t-pr)"
+	assert_failure 1
+	[ "${lines[0]}" = "0.1.0-$(sha t-image): unpublished: not in the chart index" ]
+	assert_output_contains "0.1.0-$(sha t-pr): ok"
+}
+
+@test "published versions compare as helm does (v0.7.0 matches v0.7)" {
+	index_with "v0.7-$(sha t-pr)"
+	verify --index "$SG_TMP/index.yaml" --format json "v0.7.0-$(sha t-pr)"
+	assert_success
+	assert_output_contains '"published":true'
+}
+
+@test "a git.N count that is not the ancestor count is a warning" {
+	verify "1.0.0-0.dev.git.7.h$(sha t-image)"
+	assert_success
+	assert_output_contains "count-mismatch: commit $(sha t-image) has 9 commits of history, the version says 7"
+	verify "1.0.0-0.dev.git.9.h$(sha t-image)"
+	assert_success
+	assert_output_contains ": ok"
+}
+
+@test "an unknown SHA is refused" {
+	verify 0.1.0-deadbee
+	assert_failure 1
+	assert_output_contains "0.1.0-deadbee: unknown-commit: no commit deadbee in the source"
+}
+
+@test "a SHA naming more than one object is ambiguous" {
+	# Two blobs whose ids share their first seven digits (found offline).
+	printf 'stagegate-19148\n' | git -C "$SRC" hash-object -w --stdin >/dev/null
+	printf 'stagegate-37702\n' | git -C "$SRC" hash-object -w --stdin >/dev/null
+	p=$(printf 'stagegate-19148\n' | git -C "$SRC" hash-object --stdin | cut -c1-7)
+	verify "0.1.0-$p"
+	assert_failure 1
+	assert_output_contains "0.1.0-$p: ambiguous: $p names more than one object"
+}
+
+@test "a shallow source exits 2 with the fetch command to run" {
+	git clone -q --depth 2 "file://$SRC" "$SG_TMP/shallow"
+	run stagegate chart-version verify --source "$SG_TMP/shallow" --path helm-chart \
+		"0.1.0-$(sha t-tip)"
+	assert_failure 2
+	assert_output_contains "history of '$SG_TMP/shallow' is shallow"
+	assert_output_contains "run 'git -C '$SG_TMP/shallow' fetch --unshallow'"
+}
+
+@test "latest prints the version chartpress would give the tip" {
+	run stagegate chart-version latest --source "$SRC" --like 0.1.0-n001.habcdef0
+	assert_success
+	[ "$output" = "0.1.0-n009.h$(sha t-image)" ]
+	run stagegate chart-version latest --source "$SRC" --chart binderhub --ref t-merge \
+		--like 0.1.0-abcdef0
+	assert_success
+	[ "$output" = "0.1.0-$(sha t-pr)" ]
+}
+
+@test "latest --published picks the newest published version the tip contains" {
+	index_with "0.1.0-$(sha t-root)" "0.1.0-$(sha t-pr)" "0.1.0-deadbee"
+	run stagegate chart-version latest --source "$SRC" --chart binderhub \
+		--index "$SG_TMP/index.yaml" --published
+	assert_success
+	[ "$output" = "0.1.0-$(sha t-pr)" ]
+}
+
+# The incident, end to end: a deployment repo whose server checks chart-sha.
+deploy_repo() {
+	index_with "0.1.0-$(sha t-pr)" "0.1.0-$(sha t-root)"
+	cat >"$SG_TMP/stagegate.yml" <<YAML
+version: 1
+charts:
+  - name: binderhub
+    source: {repo: ../binderhub, ref: ${SOURCE_REF:-main}}
+    index: ../index.yaml
+    references: ${REFS:-[]}
+stages:
+  pre-receive: [chart-sha]
+YAML
+	sg_server origin "$SG_TMP/stagegate.yml"
+	sg_clone origin work
+	sg_commit work README.md "mybinder" "initial"
+	git -C work push -q origin HEAD:refs/heads/main 2>/dev/null
+	mkdir -p work/mybinder
+	cat >work/mybinder/Chart.yaml <<YAML
+apiVersion: v1
+name: mybinder
+version: 0.1.0  # the deployment chart
+dependencies:
+  # binderhub from the jupyterhub chart repository
+  - name: binderhub
+    version: "0.1.0-$(sha t-merge)"
+    repository: https://jupyterhub.github.io/helm-chart
+YAML
+	# the same relative paths work from the work tree's top: it is next to the server
+	cp "$SG_TMP/stagegate.yml" work/.stagegate.yml
+	git -C work add mybinder/Chart.yaml
+	sg_tick
+	git -C work commit -q -m "bump binderhub"
+}
+
+@test "a push with a merge-commit chart version is refused at file:line:col" {
+	deploy_repo
+	run git -C work push origin HEAD:main
+	assert_failure
+	assert_output_contains "mybinder/Chart.yaml:7:14: error: binderhub 0.1.0-$(sha t-merge): commit $(sha t-merge) did not change helm-chart, setup.py, binderhub"
+	assert_output_contains "hint: use 0.1.0-$(sha t-pr): $(sha t-pr) is where the chart last changed"
+}
+
+@test "stagegate bump fixes the version and the push is accepted" {
+	SOURCE_REF=t-merge deploy_repo
+	run git -C work push origin HEAD:main
+	assert_failure
+	cd work
+	run stagegate bump binderhub --commit
+	assert_success
+	assert_output_contains "mybinder/Chart.yaml: 0.1.0-$(sha t-merge) -> 0.1.0-$(sha t-pr)"
+	run git log -1 --format=%B
+	assert_output_contains "Bump binderhub chart to 0.1.0-$(sha t-pr)"
+	assert_output_contains "(none: $(sha t-merge) already contains them; this corrects the version"
+	cd ..
+	run git -C work push origin HEAD:main
+	assert_success
+}
+
+@test "bump refuses an unpublished version unless --force" {
+	deploy_repo
+	cd work
+	run stagegate bump binderhub
+	assert_failure 1
+	assert_output_contains "refusing to bump binderhub to 0.1.0-$(sha t-image): unpublished (not in the chart index; --force to bump anyway)"
+	run git diff --quiet
+	assert_success
+	run stagegate bump binderhub --force
+	assert_success
+	assert_output_contains "not published yet (--force)"
+	assert_output_contains "-> 0.1.0-$(sha t-image)"
+}
+
+@test "bump refuses a version that is not a chart change" {
+	deploy_repo
+	cd work
+	run stagegate bump binderhub --to "0.1.0-$(sha t-docs)"
+	assert_failure 1
+	assert_output_contains "not-a-chart-change; use 0.1.0-$(sha t-root)"
+}
+
+@test "bump changes only the version's bytes, keeps quoting and mode, and is idempotent" {
+	deploy_repo
+	cd work
+	cat >mybinder/requirements.yaml <<YAML
+# comments stay
+dependencies:
+- {name: binderhub, version: '0.1.0-$(sha t-merge)', repository: x}   # fl\xc3\xb6w
+- name: other
+  version: 1.2.3
+YAML
+	printf '# caf\xc3\xa9 \xe2\x98\x95\nbinderhub: {x: "\xc3\xa9", name: binderhub, version: 0.1.0-%s}\n' "$(sha t-merge)" >mybinder/utf8.yaml
+	chmod 640 mybinder/utf8.yaml
+	sed -i 's#references: \[\]#references: [mybinder/requirements.yaml, mybinder/utf8.yaml]#' .stagegate.yml
+	git add mybinder .stagegate.yml
+	for f in Chart.yaml requirements.yaml utf8.yaml; do cp mybinder/$f "$SG_TMP/$f.before"; done
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_success
+	for f in Chart.yaml requirements.yaml utf8.yaml; do
+		sed "s/0.1.0-$(sha t-merge)/0.1.0-$(sha t-pr)/" "$SG_TMP/$f.before" >"$SG_TMP/$f.want"
+		cmp "$SG_TMP/$f.want" mybinder/$f
+	done
+	[ "$(stat -c %a mybinder/utf8.yaml)" = 640 ]
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_success
+	assert_output_contains "binderhub is already at 0.1.0-$(sha t-pr)"
+	for f in Chart.yaml requirements.yaml utf8.yaml; do cmp "$SG_TMP/$f.want" mybinder/$f; done
+	[ -z "$(ls mybinder | grep stagegate-)" ]
+}
+
+@test "bump --commit lists the chart commits between the old and new versions" {
+	deploy_repo
+	cd work
+	stagegate bump binderhub --to "0.1.0-$(sha t-root)" >/dev/null
+	git commit -q -am "back to root"
+	run stagegate bump binderhub --to "0.1.0-n009.h$(sha t-image)" --force --commit
+	assert_success
+	run git log -1 --format=%B
+	assert_output_contains "0.1.0-$(sha t-root) -> 0.1.0-n009.h$(sha t-image)"
+	assert_output_contains "- $(sha t-image) image-cleaner: pin alpine"
+	assert_output_contains "- $(sha t-pr) chart: two replicas"
+	refute_output_contains "docs"
+	run git status --porcelain mybinder
+	[ -z "$output" ]
+}
