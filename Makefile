@@ -22,7 +22,7 @@ override CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-DSG_VERSION='"$(VERSION)"' $(CFLAGS)
 
 # See shared/gitlib.c: the executables interpose mbedTLS's CA-file loader for libgit2.
-override LDFLAGS += -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file
+override LDFLAGS += -Wl,--as-needed -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file
 
 SHARED_SRC := $(wildcard shared/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
