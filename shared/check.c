@@ -198,13 +198,16 @@ static int read_stdin(struct sg_buf *in)
 }
 
 static int parse_options(struct sg_check_ctx *ctx, const struct sg_check_def *def, int argc,
-			 char **argv, const char **config_path)
+			 char **argv, const char **config_path, int *no_stdin)
 {
 	static const struct option opts[] = {
 		{ "stage", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		/* `stagegate lint`: files from the arguments or the repository, never ref
+		 * updates, so standard input (an open pipe in CI) is not read. */
+		{ "lint", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c;
@@ -232,6 +235,9 @@ static int parse_options(struct sg_check_ctx *ctx, const struct sg_check_def *de
 		case 'h':
 			usage(stdout, def);
 			return 1;
+		case 'l':
+			*no_stdin = 1;
+			break;
 		default:
 			usage(stderr, def);
 			return -1;
@@ -247,7 +253,7 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def)
 	struct sg_check_ctx ctx;
 	struct sg_buf in = SG_BUF_INIT, user = SG_BUF_INIT;
 	const char *config_path = NULL;
-	int ret = SG_EXIT_TROUBLE, r;
+	int ret = SG_EXIT_TROUBLE, r, no_stdin = 0;
 	size_t i;
 
 	sg_sanitize_fds();
@@ -258,12 +264,12 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def)
 	sg_updates_init(&ctx.updates);
 	sg_diags_init(&ctx.diags, def->id);
 
-	r = parse_options(&ctx, def, argc, argv, &config_path);
+	r = parse_options(&ctx, def, argc, argv, &config_path, &no_stdin);
 	if (r) {
 		ret = r > 0 ? SG_EXIT_OK : SG_EXIT_TROUBLE;
 		goto cleanup;
 	}
-	if (read_stdin(&in) < 0 ||
+	if ((!no_stdin && read_stdin(&in) < 0) ||
 	    sg_updates_parse_receive(&ctx.updates, sg_buf_str(&in), in.len, "standard input") < 0)
 		goto cleanup;
 	/* A check that can run without a repository (lint PATH...) says nothing when there
