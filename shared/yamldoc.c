@@ -178,7 +178,8 @@ static void close_collection(struct builder *b, const yaml_event_t *ev)
 
 	n->end = to_pos(ev->end_mark);
 	n->items = arena_alloc(b->doc->arena, (count ? count : 1) * sizeof(*n->items));
-	memcpy(n->items, b->scratch + f->first, count * sizeof(*n->items));
+	if (count)	/* scratch is still NULL when no item was ever seen ("{}") */
+		memcpy(n->items, b->scratch + f->first, count * sizeof(*n->items));
 	n->n = n->kind == SG_YAML_MAP ? count / 2 : count;
 	b->nscratch = f->first;
 	attach(b, n);
@@ -279,7 +280,8 @@ int sg_yaml_parse(struct sg_yaml_doc **out, const char *data, size_t len,
 	}
 
 	doc->roots = sg_malloc((b.nroots ? b.nroots : 1) * sizeof(*doc->roots));
-	memcpy(doc->roots, b.roots, b.nroots * sizeof(*doc->roots));
+	if (b.nroots)	/* b.roots is NULL for an empty stream: memcpy must not see it */
+		memcpy(doc->roots, b.roots, b.nroots * sizeof(*doc->roots));
 	doc->ndocs = b.nroots;
 	*out = doc;
 	doc = NULL;
