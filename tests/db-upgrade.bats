@@ -355,3 +355,54 @@ Database-Migrated: yes, see runbook"
 	assert_success
 	assert_output_contains "(Database-Migrated: yes, see runbook)"
 }
+
+@test "a bad severity in db_upgrade.rules is a config error at its position" {
+	dbu_repo "db_upgrade:
+  rules: {db-backup: loud}"
+	bump 3.3.9
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "stagegate.yml:23:22: error: severity of 'db-backup' must be error, warning, note or off [config]"
+}
+
+@test "going back a minor version warns that the old hub cannot read the database" {
+	dbu_repo
+	bump 3.2.1
+	run git -C work push origin prod
+	assert_success
+	assert_output_contains "hub/requirements.yaml:7:13: warning: jupyterhub chart 3.3.8 -> 3.2.1 goes back a minor or major version: an older hub cannot read a database that a newer one has migrated [db-downgrade]"
+	assert_output_contains "hint: restore the database backup taken before the upgrade, or stay on 3.3.8"
+}
+
+@test "a hub.db.password in a plain values file warns" {
+	dbu_repo
+	edit deployments/datahub/config/prod.yaml '18a\      password: hunter2'
+	run git -C work push origin prod
+	assert_success
+	assert_output_contains "deployments/datahub/config/prod.yaml:19:17: warning: jupyterhub.hub.db.password is set in 'deployments/datahub/config/prod.yaml', which is not encrypted [db-url-secret]"
+}
+
+@test "a password that was already there does not warn again on an unrelated change" {
+	dbu_repo
+	sed -i '18a\      url: postgres://hub:s3cret@db/hub' work/deployments/datahub/config/prod.yaml
+	git -C work commit -q -am "url"
+	git -C origin.git fetch -q "$SG_TMP/work" prod:prod
+	edit deployments/datahub/config/common.yaml 's/auto_login_oauth2_authorize: True/auto_login_oauth2_authorize: False/'
+	run git -C work push origin prod
+	assert_success
+	refute_output_contains "[db-url-secret]"
+}
+
+@test "a version range is read from the lock file" {
+	dbu_repo
+	prod_postgres
+	sed -i 's/version: 3.3.8/version: "~3"/' work/hub/requirements.yaml
+	printf 'dependencies:\n- name: jupyterhub\n  repository: https://jupyterhub.github.io/helm-chart/\n  version: 3.3.8\n' >work/hub/requirements.lock
+	git -C work add -A
+	git -C work commit -q -m "range"
+	git -C origin.git fetch -q "$SG_TMP/work" prod:prod
+	edit hub/requirements.lock 's/version: 3.3.8/version: 3.4.1/' "lock 3.4.1"
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "hub/requirements.lock:4:12: error: jupyterhub chart 3.3.8 -> 3.4.1 is a minor upgrade and jupyterhub.hub.db.type is postgres"
+}
