@@ -453,6 +453,7 @@ int main(int argc, char **argv)
 		return usage("name one CHART");
 	chart = argv[optind];
 	git_libgit2_init();
+	sg_chartsrc_fast_reads();
 	if (sg_repo_open(&b.repo) < 0)
 		goto out;
 	b.workdir = git_repository_workdir(b.repo);

@@ -216,6 +216,7 @@ static int run(struct sg_check_ctx *ctx)
 
 	memset(&rn, 0, sizeof(rn));
 	rn.ctx = ctx;
+	sg_chartsrc_fast_reads();
 	if (sg_chartcfg_load(&rn.charts, ctx->cfg, ctx->repo) < 0)
 		return -1;
 	for (i = 0; i < ctx->updates.n; i++) {

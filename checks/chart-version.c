@@ -294,6 +294,7 @@ int main(int argc, char **argv)
 		return usage("--source DIR is required");
 	}
 	git_libgit2_init();
+	sg_chartsrc_fast_reads();
 	if (sg_repo_open_path(&repo, o.source) < 0)
 		goto out;
 	if (o.index && sg_helmindex_load(&idx, o.index) < 0)

@@ -105,52 +105,100 @@ static int treesame(git_repository *repo, git_tree *a, git_tree *b, char *const 
 	return 1;
 }
 
-static int commit_tree(git_commit **c, git_tree **t, git_repository *repo, const git_oid *id)
+/*
+ * A commit as the walk needs it: its tree and parents, read straight from the object
+ * database. git_commit_lookup would also parse the signatures and copy the message of every
+ * commit walked past, which is most of the cost on a long history.
+ */
+struct rcommit {
+	git_oid id;
+	git_oid *parents;
+	unsigned n;
+	git_tree *tree;
+};
+
+static void rcommit_release(struct rcommit *c)
 {
-	int err = git_commit_lookup(c, repo, id);
+	free(c->parents);
+	git_tree_free(c->tree);
+	memset(c, 0, sizeof(*c));
+}
 
-	if (!err)
-		err = git_commit_tree(t, *c);
-	if (err < 0) {
-		char hex[GIT_OID_HEXSZ + 1];
+/* Parse "tree <hex>\n(parent <hex>\n)*" at the head of a raw commit. */
+static int parse_header(struct rcommit *c, git_oid *tree, const char *d, size_t len)
+{
+	const char *end = d + len;
+	size_t alloc = 0;
 
-		git_oid_tostr(hex, sizeof(hex), id);
-		return sg_error_git(err, "cannot read commit %s", hex);
+	if (len < 46 || memcmp(d, "tree ", 5) || git_oid_fromstrn(tree, d + 5, 40) < 0 ||
+	    d[45] != '\n')
+		return -1;
+	d += 46;
+	while (end - d >= 48 && !memcmp(d, "parent ", 7) && d[47] == '\n') {
+		SG_GROW(c->parents, alloc, c->n + 1);
+		if (git_oid_fromstrn(&c->parents[c->n], d + 7, 40) < 0)
+			return -1;
+		c->n++;
+		d += 48;
 	}
 	return 0;
 }
 
-/*
- * One step of git's simplification for commit c with tree t. Returns 1 when c is a change,
- * 0 when it is not (*next then holds the one parent git follows, with *next_tree), -1.
- */
-static int step(git_commit **next, git_tree **next_tree, git_repository *repo, git_commit *c,
-		git_tree *t, char *const *paths)
+static int rcommit_read(struct rcommit *c, git_odb *odb, git_repository *repo,
+			const git_oid *id, int want_tree)
 {
-	unsigned i, n = git_commit_parentcount(c);
+	git_odb_object *obj = NULL;
+	git_oid tree;
+	char hex[GIT_OID_HEXSZ + 1];
+	int err;
 
-	*next = NULL;
-	*next_tree = NULL;
-	if (!n) {
-		int r = treesame(repo, NULL, t, paths);
+	memset(c, 0, sizeof(*c));
+	git_oid_cpy(&c->id, id);
+	err = git_odb_read(&obj, odb, id);
+	if (err < 0)
+		goto fail;
+	if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT ||
+	    parse_header(c, &tree, git_odb_object_data(obj), git_odb_object_size(obj)) < 0) {
+		git_odb_object_free(obj);
+		rcommit_release(c);
+		return sg_error("commit %s is corrupt", git_oid_tostr(hex, sizeof(hex), id));
+	}
+	git_odb_object_free(obj);
+	if (want_tree && (err = git_tree_lookup(&c->tree, repo, &tree)) < 0)
+		goto fail;
+	return 0;
+fail:
+	rcommit_release(c);
+	return sg_error_git(err, "cannot read commit %s", git_oid_tostr(hex, sizeof(hex), id));
+}
+
+/*
+ * One step of git's simplification for commit c. Returns 1 when c is a change, 0 when it is
+ * not (*next then holds the one parent git follows), -1.
+ */
+static int step(struct rcommit *next, git_odb *odb, git_repository *repo, struct rcommit *c,
+		char *const *paths)
+{
+	unsigned i;
+
+	memset(next, 0, sizeof(*next));
+	if (!c->n) {
+		int r = treesame(repo, NULL, c->tree, paths);
 
 		return r < 0 ? -1 : !r;
 	}
-	for (i = 0; i < n; i++) {
-		git_commit *p = NULL;
-		git_tree *pt = NULL;
+	for (i = 0; i < c->n; i++) {
+		struct rcommit p;
 		int r;
 
-		if (commit_tree(&p, &pt, repo, git_commit_parent_id(c, i)) < 0)
+		if (rcommit_read(&p, odb, repo, &c->parents[i], 1) < 0)
 			return -1;
-		r = treesame(repo, pt, t, paths);
+		r = treesame(repo, p.tree, c->tree, paths);
 		if (r == 1) {
 			*next = p;
-			*next_tree = pt;
 			return 0;
 		}
-		git_tree_free(pt);
-		git_commit_free(p);
+		rcommit_release(&p);
 		if (r < 0)
 			return -1;
 	}
@@ -165,83 +213,153 @@ static int step(git_commit **next, git_tree **next_tree, git_repository *repo, g
 int sg_chartsrc_last_change(git_oid *out, git_repository *repo, const git_oid *from,
 			    char *const *paths, size_t *walked)
 {
-	git_commit *c = NULL, *next = NULL;
-	git_tree *t = NULL, *next_tree = NULL;
+	struct rcommit c, next;
+	git_odb *odb = NULL;
 	size_t seen = 0;
-	int ret = -1;
+	int err, ret = -1;
 
-	if (commit_tree(&c, &t, repo, from) < 0)
+	memset(&c, 0, sizeof(c));
+	if ((err = git_repository_odb(&odb, repo)) < 0)
+		return sg_error_git(err, "cannot open the object database");
+	if (rcommit_read(&c, odb, repo, from, 1) < 0)
 		goto out;
 	for (;;) {
 		int r;
 
 		seen++;
-		r = step(&next, &next_tree, repo, c, t, paths);
+		r = step(&next, odb, repo, &c, paths);
 		if (r < 0)
 			goto out;
 		if (r == 1) {
-			git_oid_cpy(out, git_commit_id(c));
+			git_oid_cpy(out, &c.id);
 			ret = 0;
 			goto out;
 		}
-		if (!next) {
+		if (!next.tree) {
 			ret = SG_CHARTSRC_NONE;
 			goto out;
 		}
-		git_tree_free(t);
-		git_commit_free(c);
+		rcommit_release(&c);
 		c = next;
-		t = next_tree;
-		next = NULL;
-		next_tree = NULL;
 	}
 out:
 	if (walked)
 		*walked = seen;
-	git_tree_free(t);
-	git_commit_free(c);
+	rcommit_release(&c);
+	git_odb_free(odb);
 	return ret;
 }
 
 int sg_chartsrc_is_change(git_repository *repo, const git_oid *commit, char *const *paths)
 {
-	git_commit *c = NULL, *next = NULL;
-	git_tree *t = NULL, *next_tree = NULL;
-	int r;
+	struct rcommit c, next;
+	git_odb *odb = NULL;
+	int err, r = -1;
 
-	if (commit_tree(&c, &t, repo, commit) < 0)
-		return -1;
-	r = step(&next, &next_tree, repo, c, t, paths);
-	git_tree_free(next_tree);
-	git_commit_free(next);
-	git_tree_free(t);
-	git_commit_free(c);
+	if ((err = git_repository_odb(&odb, repo)) < 0)
+		return sg_error_git(err, "cannot open the object database");
+	if (rcommit_read(&c, odb, repo, commit, 1) == 0) {
+		r = step(&next, odb, repo, &c, paths);
+		rcommit_release(&next);
+		rcommit_release(&c);
+	}
+	git_odb_free(odb);
 	return r;
 }
 
-/* libgit2's revwalk reads only each commit's parents and date: the cheapest full count. */
+/* Open addressing on the oid's first bytes, which are already uniformly distributed. */
+struct oidset {
+	git_oid *v;
+	unsigned char *used;
+	size_t cap, n;
+};
+
+static size_t oid_hash(const git_oid *id)
+{
+	size_t h;
+
+	memcpy(&h, id->id, sizeof(h));
+	return h;
+}
+
+static void oidset_grow(struct oidset *s);
+
+/* 1 when added, 0 when it was there. */
+static int oidset_add(struct oidset *s, const git_oid *id)
+{
+	size_t i;
+
+	if ((s->n + 1) * 2 > s->cap)
+		oidset_grow(s);
+	for (i = oid_hash(id) & (s->cap - 1); s->used[i]; i = (i + 1) & (s->cap - 1))
+		if (git_oid_equal(&s->v[i], id))
+			return 0;
+	s->used[i] = 1;
+	git_oid_cpy(&s->v[i], id);
+	s->n++;
+	return 1;
+}
+
+static void oidset_grow(struct oidset *s)
+{
+	struct oidset bigger;
+	size_t i;
+
+	bigger.cap = s->cap ? s->cap * 2 : 1024;
+	bigger.n = 0;
+	bigger.v = sg_malloc(bigger.cap * sizeof(*bigger.v));
+	bigger.used = sg_calloc(bigger.cap, 1);
+	for (i = 0; i < s->cap; i++)
+		if (s->used[i])
+			oidset_add(&bigger, &s->v[i]);
+	free(s->v);
+	free(s->used);
+	*s = bigger;
+}
+
+/*
+ * Every commit reachable from commit, each read once for its parent lines only: libgit2's
+ * revwalk also keeps a date-ordered queue and commit list nodes, which costs more than the
+ * reading itself on a long history.
+ */
 int sg_chartsrc_count(size_t *out, git_repository *repo, const git_oid *commit)
 {
-	git_revwalk *walk = NULL;
-	git_oid oid;
-	size_t n = 0;
-	int err;
+	struct oidset seen = { NULL, NULL, 0, 0 };
+	git_oid *stack = NULL;
+	size_t n = 0, alloc = 0;
+	git_odb *odb = NULL;
+	int err, ret = -1;
 
 	*out = 0;
-	if ((err = git_revwalk_new(&walk, repo)) < 0 ||
-	    (err = git_revwalk_sorting(walk, GIT_SORT_NONE)) < 0 ||
-	    (err = git_revwalk_push(walk, commit)) < 0)
-		goto fail;
-	while ((err = git_revwalk_next(&oid, walk)) == 0)
-		n++;
-	if (err != GIT_ITEROVER)
-		goto fail;
-	git_revwalk_free(walk);
-	*out = n;
-	return 0;
-fail:
-	git_revwalk_free(walk);
-	return sg_error_git(err, "cannot count the history");
+	if ((err = git_repository_odb(&odb, repo)) < 0)
+		return sg_error_git(err, "cannot open the object database");
+	SG_GROW(stack, alloc, 1);
+	git_oid_cpy(&stack[n++], commit);
+	oidset_add(&seen, commit);
+	while (n) {
+		struct rcommit c;
+		git_oid id;
+		unsigned i;
+
+		git_oid_cpy(&id, &stack[--n]);
+		if (rcommit_read(&c, odb, repo, &id, 0) < 0)
+			goto out;
+		for (i = 0; i < c.n; i++) {
+			if (!oidset_add(&seen, &c.parents[i]))
+				continue;
+			SG_GROW(stack, alloc, n + 1);
+			git_oid_cpy(&stack[n++], &c.parents[i]);
+		}
+		rcommit_release(&c);
+	}
+	*out = seen.n;
+	ret = 0;
+out:
+	free(stack);
+	free(seen.v);
+	free(seen.used);
+	git_odb_free(odb);
+	return ret;
 }
 
 char *sg_chartsrc_norm_path(const char *base, const char *path)
@@ -768,4 +886,10 @@ out:
 	sg_strv_free(paths);
 	sg_buf_release(&why);
 	return ret;
+}
+
+void sg_chartsrc_fast_reads(void)
+{
+	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 }
