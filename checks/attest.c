@@ -119,9 +119,9 @@ static int git(struct sg_buf *out, struct sg_buf *err, const char *gitpath,
 	}
 	ret = c.status == 0 ? 0 : -1;
 	if (out)
-		sg_buf_add(out, c.out.buf, c.out.len);
+		sg_buf_addstr(out, sg_buf_str(&c.out));
 	if (err) {
-		sg_buf_add(err, c.err.buf, c.err.len);
+		sg_buf_addstr(err, sg_buf_str(&c.err));
 		if (ret && !c.err.len)
 			sg_child_describe(err, &c);
 	}
