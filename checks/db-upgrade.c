@@ -996,6 +996,17 @@ static int judge_hub(struct dbup *st, const struct snap *before, const struct sn
 	return 0;
 }
 
+static int has_commit(git_repository *repo, const git_oid *oid)
+{
+	git_commit *c = NULL;
+	int ok = git_commit_lookup(&c, repo, oid) == 0;
+
+	if (!ok)
+		git_error_clear();
+	git_commit_free(c);
+	return ok;
+}
+
 static int check_update(struct dbup *st)
 {
 	const struct sg_update *u = st->u;
@@ -1009,8 +1020,9 @@ static int check_update(struct dbup *st)
 	/* The state after the push must be readable: helm will have to read it. */
 	if (load_snap(st, &after, &u->new_oid, 1) < 0)
 		goto out;
-	/* A created branch is a new deployment: its database has no past to compare. */
-	if (!git_oid_is_zero(&u->old_oid)) {
+	/* A created branch is a new deployment: its database has no past to compare. A
+	 * pre-push whose remote tip was never fetched has no past we can see either. */
+	if (!git_oid_is_zero(&u->old_oid) && has_commit(st->ctx->repo, &u->old_oid)) {
 		sg_values_release(&before.values);
 		if (load_snap(st, &before, &u->old_oid, 0) < 0)
 			goto out;
