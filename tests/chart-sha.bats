@@ -272,3 +272,28 @@ YAML
 	run git status --porcelain mybinder
 	[ -z "$output" ]
 }
+
+@test "an unknown key in the charts: section is a config error with a suggestion" {
+	cat >"$SG_TMP/bad.yml" <<'YAML'
+version: 1
+charts:
+  - name: binderhub
+    sourse: {repo: ../binderhub}
+YAML
+	git init -q "$SG_TMP/r"
+	cd "$SG_TMP/r"
+	run "$SG_LIBEXEC/stagegate-chart-sha" --config "$SG_TMP/bad.yml" </dev/null
+	assert_failure 2
+	assert_output_contains "$SG_TMP/bad.yml:4:5: error: unknown key 'sourse' in a charts entry (did you mean 'source'?) [config]"
+}
+
+@test "with no charts: config a push touching no chart versions passes quietly" {
+	git init -q "$SG_TMP/r"
+	cd "$SG_TMP/r"
+	sg_commit . README.md "x"
+	old=$(git rev-parse HEAD)
+	sg_commit . values.yaml "a: 1"
+	run "$SG_LIBEXEC/stagegate-chart-sha" --stage ci <<<"$old $(git rev-parse HEAD) refs/heads/main"
+	assert_success
+	[ -z "$output" ]
+}
