@@ -145,6 +145,11 @@ static size_t utf8_decode(const unsigned char *p, size_t avail, uint32_t *cp)
 	return n;
 }
 
+static inline int plain_ascii(unsigned char c)
+{
+	return (unsigned char)(c - 0x20) < 0x5F || c == '\n' || c == '\t' || c == '\r';
+}
+
 int sg_lint_check_bytes(const char *data, size_t len, char *msg, size_t msgsize,
 			unsigned long *line, unsigned long *col)
 {
@@ -161,11 +166,12 @@ int sg_lint_check_bytes(const char *data, size_t len, char *msg, size_t msgsize,
 		uint32_t cp;
 		size_t n;
 
-		/* The common case: printable ASCII, LF, TAB, CR. */
-		if ((p[i] >= 0x20 && p[i] < 0x7F) || p[i] == '\n' || p[i] == '\t' || p[i] == '\r') {
+		/* The common case, printable ASCII, LF, TAB, CR, in a tight loop: this pass must
+		 * cost little next to libyaml's. */
+		while (i < len && plain_ascii(p[i]))
 			i++;
-			continue;
-		}
+		if (i == len)
+			break;
 		n = utf8_decode(p + i, len - i, &cp);
 		if (!n) {
 			if (p[i] >= 0xA0)
