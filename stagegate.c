@@ -229,7 +229,7 @@ static int cmd_run(int argc, char **argv, int ci)
 	p.only = o.only;
 	p.user = sg_buf_str(&user);
 	r = sg_pipeline_run(&p);
-	ret = r < 0 ? SG_EXIT_TROUBLE : r ? SG_EXIT_POLICY : SG_EXIT_OK;
+	ret = r < 0 || r == 2 ? SG_EXIT_TROUBLE : r ? SG_EXIT_POLICY : SG_EXIT_OK;
 
 cleanup:
 	free(o.only);

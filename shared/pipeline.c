@@ -444,7 +444,9 @@ int sg_pipeline_run(struct sg_pipeline *p)
 		trouble += rs[i].trouble;
 	}
 
-	if (ret == 0 && (errors || trouble))
+	if (ret == 0 && trouble)
+		ret = 2;
+	else if (ret == 0 && errors)
 		ret = 1;
 	if (p->format != SG_FORMAT_TEXT) {
 		write_records(p, rs, n);

@@ -25,8 +25,9 @@ struct sg_pipeline {
 	int quiet_ok;			/* print the report only when refusing */
 };
 
-/* Run and report. Returns 0 when everything passed (warnings allowed), 1 when the operation
- * must be refused, -1 on trouble before any check could run (reported). */
+/* Run and report. Returns 0 when everything passed (warnings allowed), 1 when a check found a
+ * policy error, 2 when a check could not run (both refuse), -1 when no check could be started
+ * (reported). */
 int sg_pipeline_run(struct sg_pipeline *p);
 
 /* Where check executables live: $STAGEGATE_EXEC_PATH, else next to this program
