@@ -17,6 +17,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "chartcfg.h"
 #include "chartsrc.h"
 #include "check.h"
@@ -452,7 +453,7 @@ int main(int argc, char **argv)
 	if (argc - optind != 1)
 		return usage("name one CHART");
 	chart = argv[optind];
-	git_libgit2_init();
+	sg_git_init();
 	sg_chartsrc_fast_reads();
 	if (sg_repo_open(&b.repo) < 0)
 		goto out;
@@ -562,6 +563,6 @@ out:
 	sg_chartcfg_release(&charts);
 	sg_config_free(cfg);
 	git_repository_free(b.repo);
-	git_libgit2_shutdown();
+	sg_git_shutdown();
 	return ret;
 }

@@ -12,6 +12,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "chartsrc.h"
 #include "check.h"
 #include "helmindex.h"
@@ -293,7 +294,7 @@ int main(int argc, char **argv)
 		free(o.paths);
 		return usage("--source DIR is required");
 	}
-	git_libgit2_init();
+	sg_git_init();
 	sg_chartsrc_fast_reads();
 	if (sg_repo_open_path(&repo, o.source) < 0)
 		goto out;
@@ -315,6 +316,6 @@ out:
 	sg_helmindex_free(idx);
 	git_repository_free(repo);
 	free(o.paths);
-	git_libgit2_shutdown();
+	sg_git_shutdown();
 	return ret;
 }
