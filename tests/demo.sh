@@ -1,7 +1,9 @@
 #!/bin/sh
 # stagegate demo: a throwaway git server and clone in a temp dir, the real hooks installed by
 # install.sh, and the incidents replayed: an untested change merged into prod by accident, a
-# direct push to prod, a force-push, then a proper staging -> prod promotion.
+# direct push to prod, a proper staging -> prod promotion, a chart version naming a merge
+# commit (fixed with stagegate bump), a hub database upgrade without its opt-in, and a
+# force-push and a deletion of prod.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +19,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stagegate-demo.XXXXXX")
 [ "${STAGEGATE_DEMO_KEEP:-}" ] || trap 'rm -rf "$tmp"' EXIT
 export HOME=$tmp/home GIT_CONFIG_NOSYSTEM=1 GIT_CEILING_DIRECTORIES=$tmp
+export PATH="$libexec/../../bin:$PATH"
 mkdir -p "$HOME"
 git config --global user.name "Demo Admin"
 git config --global user.email admin@example.org
@@ -37,7 +40,27 @@ expect() {	# expect accepted|refused, then the command
 }
 failures=0
 
-cat >"$tmp/policy.yml" <<'YAML'
+# The chart source (a binderhub look-alike) and its published index: the PR commit changed
+# the chart, the merge commit did not (it is TREESAME to the PR side on the chart's paths).
+src=$tmp/binderhub
+git init -q -b main "$src"
+mkdir -p "$src/helm-chart/binderhub" "$src/docs"
+printf 'apiVersion: v2\nname: binderhub\nversion: 0.1.0\n' >"$src/helm-chart/binderhub/Chart.yaml"
+echo 'replicas: 1' >"$src/helm-chart/binderhub/values.yaml"
+echo '# docs' >"$src/docs/index.md"
+git -C "$src" add -A && git -C "$src" commit -q -m "initial chart"
+git -C "$src" checkout -q -b pr
+echo 'replicas: 2' >"$src/helm-chart/binderhub/values.yaml"
+git -C "$src" commit -q -am "chart: two replicas"
+pr=$(git -C "$src" rev-parse --short=7 HEAD)
+git -C "$src" checkout -q main
+echo 'more docs' >>"$src/docs/index.md"
+git -C "$src" commit -q -am "docs"
+git -C "$src" merge -q --no-ff -m "Merge pull request #1" pr
+merge=$(git -C "$src" rev-parse --short=7 HEAD)
+printf 'apiVersion: v1\nentries:\n  binderhub:\n    - version: 0.1.0-%s\n' "$pr" >"$tmp/index.yaml"
+
+cat >"$tmp/policy.yml" <<YAML
 version: 1
 deployments:
   - name: datahub
@@ -45,8 +68,14 @@ deployments:
     urls:
       staging: https://staging.datahub.example.org
       prod: https://datahub.example.org
+    chart: deployments/datahub
+    values: [deployments/datahub/config/common.yaml]
+charts:
+  - name: binderhub
+    source: {repo: $src, ref: main, paths: [helm-chart/binderhub]}
+    index: $tmp/index.yaml
 stages:
-  pre-receive: [promotion]
+  pre-receive: [promotion, chart-sha, db-upgrade]
   update: [promotion]
 YAML
 
@@ -56,15 +85,33 @@ git init -q --bare "$tmp/datahub.git"
 git clone -q "$tmp/datahub.git" "$tmp/work" 2>/dev/null
 cd "$tmp/work" || exit 2
 mkdir -p deployments/datahub/config
-printf 'jupyterhub:\n  singleuser:\n    memory: {guarantee: 1G}\n' >deployments/datahub/config/common.yaml
+cat >deployments/datahub/Chart.yaml <<'YAML'
+apiVersion: v2
+name: datahub
+version: 0.1.0
+dependencies:
+  - name: jupyterhub
+    version: 3.3.7
+    repository: https://hub.jupyter.org/helm-chart/
+YAML
+cat >deployments/datahub/config/common.yaml <<'YAML'
+jupyterhub:
+  hub:
+    db:
+      type: postgres
+  singleuser:
+    memory: {guarantee: 1G}
+YAML
+# The team keeps the same policy in the repository for the client hooks and commands.
+cp "$tmp/policy.yml" .stagegate.yml
 git add . && git commit -q -m "datahub config"
 git push -q origin HEAD:staging 2>/dev/null && git push -q origin HEAD:prod 2>/dev/null
 git fetch -q origin
 
-step "incident 1: an untested chart bump, merged into prod by accident"
+step "incident 1: an untested change, merged into prod by accident"
 git checkout -q -b chart-bump origin/staging
-printf 'dependencies:\n  - name: jupyterhub\n    version: 4.0.0-beta.1\n' >deployments/datahub/requirements.yaml
-git add . && git commit -q -m "bump jupyterhub to 4.0.0-beta.1 (not tested on staging)"
+printf '    cpu: {limit: 2}\n' >>deployments/datahub/config/common.yaml
+git add . && git commit -q -m "give every user two CPUs (not tested on staging)"
 git checkout -q -b prod origin/prod
 git merge -q --no-ff -m "Merge chart-bump (meant for another hub)" chart-bump
 expect refused git push origin prod
@@ -83,7 +130,29 @@ git checkout -q prod && git reset -q --hard origin/prod
 git merge -q --no-ff -m "Promote staging to prod" staging
 expect accepted git push origin prod
 
-step "incident 3: rolling prod back by force, or deleting it"
+step "incident 3: a chart bump that names the merge commit, not the chart's last change"
+git checkout -q staging
+mkdir -p mybinder
+printf 'dependencies:\n  - name: binderhub\n    version: 0.1.0-%s  # bumped by hand\n    repository: https://jupyterhub.github.io/helm-chart\n' "$merge" >mybinder/Chart.yaml
+printf 'apiVersion: v2\nname: mybinder\nversion: 0.1.0\n' | cat - mybinder/Chart.yaml >mybinder/Chart.tmp && mv mybinder/Chart.tmp mybinder/Chart.yaml
+git add . && git commit -q -m "bump binderhub"
+expect refused git push origin staging
+echo "   stagegate bump binderhub writes the version chartpress published:"
+stagegate bump binderhub && git commit -q -am "binderhub: use the chart's last change"
+git diff HEAD~1 -- mybinder/Chart.yaml | grep '^[-+] '
+expect accepted git push origin staging
+
+step "incident 4: a JupyterHub minor upgrade on postgres without hub.db.upgrade"
+sed -i 's/version: 3.3.7/version: 3.4.0/' deployments/datahub/Chart.yaml
+git commit -q -am "jupyterhub 3.3.7 -> 3.4.0"
+expect refused git push origin staging
+printf '      upgrade: true\n' >deployments/datahub/config/common.yaml.tmp
+sed '/type: postgres/r deployments/datahub/config/common.yaml.tmp' deployments/datahub/config/common.yaml >deployments/datahub/config/x && mv deployments/datahub/config/x deployments/datahub/config/common.yaml
+rm -f deployments/datahub/config/common.yaml.tmp
+git commit -q -am "allow the hub database upgrade (backup taken)"
+expect accepted git push origin staging
+
+step "incident 5: rolling prod back by force, or deleting it"
 expect refused git push -f origin prod~1:prod
 expect refused git push origin :prod
 
