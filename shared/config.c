@@ -215,6 +215,38 @@ static int parse_urls(struct sg_config *cfg, struct sg_deployment *d,
 	return 0;
 }
 
+/* '${hub}-staging' -> '^(?<hub>.+?)-staging$': the upstream branches of a pattern deployment,
+ * so that a push to physics-staging is known as the first stage of the physics hub. */
+static int template_regex(struct sg_regex **out, const char *tmpl, struct sg_buf *err)
+{
+	struct sg_buf re = SG_BUF_INIT;
+	const char *p;
+	int ret;
+
+	sg_buf_addch(&re, '^');
+	for (p = tmpl; *p; p++) {
+		const char *close;
+
+		if (p[0] == '$' && p[1] == '{' && (close = strchr(p + 2, '}'))) {
+			size_t n = (size_t)(close - p - 2);
+
+			if (n && strspn(p + 2, "0123456789") >= n)
+				sg_buf_addstr(&re, "(.+?)");
+			else
+				sg_buf_addf(&re, "(?<%.*s>.+?)", (int)n, p + 2);
+			p = close;
+			continue;
+		}
+		if (strchr("\\^$.|?*+()[]{}", *p))
+			sg_buf_addch(&re, '\\');
+		sg_buf_addch(&re, *p);
+	}
+	sg_buf_addch(&re, '$');
+	ret = sg_regex_compile(out, sg_buf_str(&re), err);
+	sg_buf_release(&re);
+	return ret;
+}
+
 static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 			    const struct sg_yaml_node *n)
 {
@@ -267,6 +299,12 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 					       d->name);
 		if (get_str(cfg, v, "from", &d->from) < 0)
 			return -1;
+		if (template_regex(&d->from_match, d->from, &err) < 0) {
+			sg_config_error(cfg, v, "bad 'from' template '%s': %s", d->from,
+					sg_buf_str(&err));
+			sg_buf_release(&err);
+			return -1;
+		}
 	} else if (sg_yaml_get(n, "from")) {
 		return sg_config_error(cfg, sg_yaml_get_key(n, "from"),
 				       "'from' needs 'match' beside it");
@@ -499,6 +537,7 @@ static void deployment_release(struct sg_deployment *d)
 	free(d->name);
 	strv_release(&d->chain, &d->nchain);
 	sg_regex_free(d->match);
+	sg_regex_free(d->from_match);
 	free(d->match_src);
 	free(d->from);
 	free(d->stage);
@@ -629,6 +668,20 @@ int sg_config_resolve(struct sg_target *out, const struct sg_config *cfg, const 
 		rc = sg_regex_groups(&groups, d->match, branch);
 		if (rc < 0)
 			return -1;
+		if (!rc && want_first) {
+			rc = sg_regex_groups(&groups, d->from_match, branch);
+			if (rc < 0)
+				return -1;
+			if (rc) {
+				out->deployment = d;
+				out->branch = sg_strdup(branch);
+				out->env = sg_strdup(d->from_stage);
+				out->vars = make_vars(d->from_stage, groups);
+				sg_strv_free(groups);
+				fill_urls(out);
+				return 1;
+			}
+		}
 		if (!rc)
 			continue;
 		out->deployment = d;

@@ -40,6 +40,7 @@ struct sg_deployment {
 	struct sg_regex *match;		/* pattern form: the protected branches ... */
 	char *match_src;
 	char *from;			/* ... and their upstream, with ${group} references */
+	struct sg_regex *from_match;	/* `from` as a pattern, to recognise the upstreams */
 	char *stage;			/* pattern form: env name of a matched branch ("prod") */
 	char *from_stage;		/* pattern form: env name of the upstream ("staging") */
 	struct sg_env_url *urls;	/* may hold ${group} references */

@@ -183,6 +183,11 @@ static void config_pattern_expands_named_groups(void **state)
 	assert_string_equal(b.buf, "deployments/physics/config/prod.yaml");
 	sg_target_release(&t);
 	assert_int_equal(sg_config_resolve(&t, cfg, "physics-staging", 0), 0);
+	assert_int_equal(sg_config_resolve(&t, cfg, "physics-staging", 1), 1);
+	assert_null(t.upstream);
+	assert_string_equal(t.env, "staging");
+	assert_string_equal(t.url, "https://physics-staging.example.org");
+	sg_target_release(&t);
 	assert_int_equal(sg_config_resolve(&t, cfg, "prod", 0), 0);
 	sg_buf_release(&b);
 	sg_config_free(cfg);
