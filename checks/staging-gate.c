@@ -278,8 +278,12 @@ static int find_upstream(struct target *tg)
 	return ret;
 }
 
-/* Every upstream commit whose tree is the new tip's: a note on any of them counts. */
-static int find_candidates(struct target *tg)
+/*
+ * The upstream commits whose tree is the new tip's: a note on any of them counts. near: stop
+ * after the first run of them (the commit promoted and any empty commits on it), which is
+ * what a promotion takes in practice; a 100,000-commit walk is for when that is not enough.
+ */
+static int find_candidates(struct target *tg, int near)
 {
 	git_repository *repo = tg->g->ctx->repo;
 	git_revwalk *walk = NULL;
@@ -288,6 +292,7 @@ static int find_candidates(struct target *tg)
 	size_t seen = 0;
 	int err;
 
+	tg->ncands = 0;
 	if ((err = git_commit_lookup(&tip, repo, &tg->u->new_oid)) < 0)
 		return sg_error_git(err, "cannot read the pushed commit");
 	git_oid_cpy(&tree, git_commit_tree_id(tip));
@@ -297,14 +302,18 @@ static int find_candidates(struct target *tg)
 		goto fail;
 	while (seen++ < WALK_LIMIT && (err = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
+		int same;
 
 		if ((err = git_commit_lookup(&c, repo, &oid)) < 0)
 			goto fail;
-		if (git_oid_equal(git_commit_tree_id(c), &tree)) {
+		same = git_oid_equal(git_commit_tree_id(c), &tree);
+		git_commit_free(c);
+		if (same) {
 			SG_GROW(tg->cands, tg->acands, tg->ncands + 1);
 			git_oid_cpy(&tg->cands[tg->ncands++], &oid);
+		} else if (near && tg->ncands) {
+			break;
 		}
-		git_commit_free(c);
 	}
 	if (err && err != GIT_ITEROVER)
 		goto fail;
@@ -384,38 +393,47 @@ static void check_attestation(struct target *tg, const struct verdict *v)
 	sg_buf_release(&when);
 }
 
-static int check_soak(struct target *tg, const struct verdict *v)
+/* Since when the candidates have been on the upstream: 1 dated, 0 not, -1 error. */
+static int soak_since(struct target *tg, const struct verdict *v, long long *since,
+		      int *from_attestation)
 {
-	unsigned long need = tg->g->ctx->cfg->promotion.soak_minutes;
-	const char *env = tg->t.upstream_env;
-	long long since = 0, t;
-	const char *from = "the reflog of ";
-	char d1[32], d2[32], h[8];
-	struct sg_diag *d;
+	long long t;
 	size_t i;
 	int found = 0, r;
 
+	*from_attestation = 0;
 	for (i = 0; i < tg->ncands; i++) {
 		r = sg_soak_since(&t, tg->g->ctx->repo, tg->up_ref, &tg->cands[i]);
 		if (r < 0)
 			return -1;
-		if (r && (!found || t < since))
-			since = t;
+		if (r && (!found || t < *since))
+			*since = t;
 		found |= r;
 	}
 	if (!found && v->first_pass) {
-		since = v->first_pass->time;
-		from = "its attestation";
+		*since = v->first_pass->time;
+		*from_attestation = 1;
 		found = 1;
 	}
-	if (!found) {
+	return found;
+}
+
+static void report_soak(struct target *tg, int dated, long long since, int from_attestation)
+{
+	unsigned long need = tg->g->ctx->cfg->promotion.soak_minutes;
+	const char *env = tg->t.upstream_env;
+	char d1[32], d2[32], h[8];
+	struct sg_diag *d;
+	long long t;
+
+	if (!dated) {
 		d = add(tg, SG_ERROR, "staging-soak", "cannot tell how long %s has been on %s: "
 			"no reflog entry of %s contains it and no passing attestation dates it",
 			sg_oid_short(h, &tg->cands[0]), env, tg->up_ref);
 		sg_diag_set_hint(d, "set core.logAllRefUpdates=always on the server "
 				 "(install.sh --server does) or attest with 'stagegate attest %s'",
 				 env);
-		return 0;
+		return;
 	}
 	t = tg->g->now - since;
 	if (t < (long long)need * 60) {
@@ -423,14 +441,41 @@ static int check_soak(struct target *tg, const struct verdict *v)
 
 		d = add(tg, SG_ERROR, "staging-soak", "soaked %s on %s, needs %lu min: %s left "
 			"(from %s%s)", sg_soak_duration(d1, sizeof(d1), t), env, need,
-			sg_soak_duration(d2, sizeof(d2), left + 59), from,
-			strcmp(from, "its attestation") ? tg->up_ref : "");
+			sg_soak_duration(d2, sizeof(d2), left + 59),
+			from_attestation ? "its attestation" : "the reflog of ",
+			from_attestation ? "" : tg->up_ref);
 		sg_diag_set_hint(d, "promotion.soak_minutes is %lu: wait, then push again", need);
 	} else {
 		add(tg, SG_NOTE, "staging-soak", "soaked %s (needs %lu min)",
 		    sg_soak_duration(d1, sizeof(d1), t), need);
 	}
-	return 0;
+}
+
+struct assessment {
+	struct sg_attestations all;
+	struct verdict v;
+	long long since;
+	int dated, from_attestation;
+};
+
+/* Read the candidates' notes and reflog; 1 when everything asked for is satisfied. */
+static int assess(struct target *tg, struct assessment *as)
+{
+	const struct sg_promotion *p = &tg->g->ctx->cfg->promotion;
+	int ok = 1;
+
+	sg_attestations_release(&as->all);
+	if (read_attestations(tg, &as->all, &as->v) < 0)
+		return -1;
+	if (p->require_attestation)
+		ok &= as->v.latest && !strcmp(as->v.latest->result, "pass");
+	if (p->soak_minutes) {
+		as->dated = soak_since(tg, &as->v, &as->since, &as->from_attestation);
+		if (as->dated < 0)
+			return -1;
+		ok &= as->dated && tg->g->now - as->since >= (long long)p->soak_minutes * 60;
+	}
+	return ok;
 }
 
 static int gate_one(struct target *tg)
@@ -439,13 +484,12 @@ static int gate_one(struct target *tg)
 	const struct sg_deployment *dep = tg->t.deployment;
 	int want_attest = cfg->promotion.require_attestation;
 	int want_soak = cfg->promotion.soak_minutes > 0;
-	struct sg_attestations all;
-	struct verdict v;
+	struct assessment as;
 	struct sg_diag *d;
 	char h[8];
 	int r, ret = -1;
 
-	memset(&all, 0, sizeof(all));
+	memset(&as, 0, sizeof(as));
 	if (!dep->health && !dep->expect_version && !want_attest && !want_soak) {
 		add(tg, SG_NOTE, "staging-gate", "nothing to check: no health, expect_version, "
 		    "require_attestation or soak_minutes configured");
@@ -465,7 +509,7 @@ static int gate_one(struct target *tg)
 		sg_diag_set_hint(d, "push '%s' first", tg->t.upstream);
 		return 0;
 	}
-	if (find_candidates(tg) < 0)
+	if (find_candidates(tg, 1) < 0)
 		return -1;
 	if (!tg->ncands) {
 		d = add(tg, SG_ERROR, "staging-gate", "no commit of '%s' has the content of %s: "
@@ -474,15 +518,26 @@ static int gate_one(struct target *tg)
 		sg_diag_set_hint(d, "merge %s into %s instead", tg->t.upstream, tg->t.branch);
 		return 0;
 	}
-	if (read_attestations(tg, &all, &v) < 0)
+	r = assess(tg, &as);
+	if (r == 0) {
+		/* Not enough on the nearest commits: an older one with the same tree may have
+		 * the note or the reflog entry (a revert to an attested state). */
+		size_t near = tg->ncands;
+
+		if (find_candidates(tg, 0) < 0)
+			goto out;
+		if (tg->ncands > near)
+			r = assess(tg, &as);
+	}
+	if (r < 0)
 		goto out;
 	if (want_attest)
-		check_attestation(tg, &v);
-	if (want_soak && check_soak(tg, &v) < 0)
-		goto out;
+		check_attestation(tg, &as.v);
+	if (want_soak)
+		report_soak(tg, as.dated, as.since, as.from_attestation);
 	ret = 0;
 out:
-	sg_attestations_release(&all);
+	sg_attestations_release(&as.all);
 	return ret;
 }
 

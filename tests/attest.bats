@@ -142,3 +142,14 @@ teardown() { sg_teardown; }
 	assert_failure 2
 	assert_output_contains "usage: stagegate attest ENV [REV]"
 }
+
+@test "an attestation on an older staging commit counts when staging reverted to its tree" {
+	(cd work && stagegate attest staging --push origin >/dev/null)
+	sg_commit work values.yaml "replicas: 9" "bad idea"
+	sg_tick
+	git -C work revert --no-edit HEAD >/dev/null
+	git -C work push -q origin staging 2>/dev/null
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "attested pass by ci"
+}
