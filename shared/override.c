@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,8 +53,8 @@ static void json_str(struct sg_buf *out, const char *s)
 	sg_buf_addch(out, '"');
 }
 
-void sg_override_audit_line(struct sg_buf *out, long long now, const char *check,
-			    const char *user, const char *reason,
+void sg_override_audit_line(struct sg_buf *out, long long now, const char *push_id,
+			    const char *check, const char *user, const char *reason,
 			    const struct sg_updates *updates, const struct sg_diags *diags)
 {
 	struct sg_buf t = SG_BUF_INIT;
@@ -63,6 +65,10 @@ void sg_override_audit_line(struct sg_buf *out, long long now, const char *check
 	sg_attest_time_format(&t, now);
 	sg_buf_addstr(out, "{\"time\":");
 	json_str(out, sg_buf_str(&t));
+	if (push_id) {
+		sg_buf_addstr(out, ",\"push\":");
+		json_str(out, push_id);
+	}
 	sg_buf_addstr(out, ",\"user\":");
 	json_str(out, user);
 	sg_buf_addstr(out, ",\"check\":");
@@ -130,17 +136,153 @@ static int append_line(const char *path, const struct sg_buf *line)
 	return 0;
 }
 
+/* ppid and start time (clock ticks after boot) of pid, from /proc/<pid>/stat. */
+static int proc_stat(long pid, long *ppid, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long fields[20];
+	FILE *f;
+	size_t n;
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name is in parentheses and may hold anything: skip to the last ')'. */
+	if (!(p = strrchr(buf, ')')) || p[1] != ' ')
+		return -1;
+	p += 3;	/* past ") " and the state letter */
+	for (i = 0; i < 20; i++) {
+		char *end;
+
+		fields[i] = strtoull(p, &end, 10);
+		if (end == p)
+			return -1;
+		p = end;
+	}
+	*ppid = (long)fields[0];		/* field 4 */
+	*start = fields[18];			/* field 22 */
+	return 0;
+}
+
+/*
+ * The push's name: git-receive-pack's pid and start time. Every hook of one push is its child
+ * (our hook binary, exec'd by install.sh's wrapper, starts this check), and no other push has
+ * the same pair. NULL when it cannot be told, and then nothing is matched: fail closed.
+ */
+static const char *push_id(struct sg_buf *out)
+{
+	long hook_parent, rp;
+	unsigned long long start, start_unused;
+
+	if (proc_stat((long)getppid(), &rp, &start_unused) < 0 ||
+	    proc_stat(rp, &hook_parent, &start) < 0)
+		return NULL;
+	sg_buf_addf(out, "receive-pack-%ld-%llu", rp, start);
+	return sg_buf_str(out);
+}
+
+/* 1 when the audit log's tail has this push's override line for check and update. */
+static int audited_in_pre_receive(const char *path, const char *id, const char *check,
+				  const struct sg_update *u)
+{
+	struct sg_buf log = SG_BUF_INIT, want_push = SG_BUF_INIT, want_check = SG_BUF_INIT,
+		want_ref = SG_BUF_INIT;
+	char o[GIT_OID_HEXSZ + 1], n[GIT_OID_HEXSZ + 1];
+	const char *s, *nl;
+	int fd, found = 0;
+	off_t size;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	/* The line was written seconds ago, by this push: the tail is enough. */
+	size = lseek(fd, 0, SEEK_END);
+	if (size > 256 * 1024)
+		lseek(fd, size - 256 * 1024, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	if (sg_buf_read_fd(&log, fd) < 0)
+		sg_buf_reset(&log);
+	close(fd);
+	git_oid_tostr(o, sizeof(o), &u->old_oid);
+	git_oid_tostr(n, sizeof(n), &u->new_oid);
+	sg_buf_addstr(&want_push, ",\"push\":\"");
+	sg_buf_add_json(&want_push, id);
+	sg_buf_addstr(&want_push, "\",");
+	sg_buf_addstr(&want_check, ",\"check\":\"");
+	sg_buf_add_json(&want_check, check);
+	sg_buf_addstr(&want_check, "\",");
+	sg_buf_addstr(&want_ref, "{\"ref\":\"");
+	sg_buf_add_json(&want_ref, u->ref);
+	sg_buf_addf(&want_ref, "\",\"old\":\"%s\",\"new\":\"%s\"}", o, n);
+	for (s = sg_buf_str(&log); *s && !found; s = nl ? nl + 1 : s + strlen(s)) {
+		struct sg_buf line = SG_BUF_INIT;
+
+		nl = strchr(s, '\n');
+		sg_buf_add(&line, s, nl ? (size_t)(nl - s) : strlen(s));
+		found = strstr(line.buf, want_push.buf) && strstr(line.buf, want_check.buf) &&
+			strstr(line.buf, want_ref.buf);
+		sg_buf_release(&line);
+		if (!nl)
+			break;
+	}
+	sg_buf_release(&log);
+	sg_buf_release(&want_push);
+	sg_buf_release(&want_check);
+	sg_buf_release(&want_ref);
+	return found;
+}
+
+/*
+ * git gives push options to pre-receive only, not to the update hook that runs after it for
+ * each ref. The update hook honours the override that pre-receive granted and audited for
+ * this very push (same receive-pack process, check, ref, old and new).
+ */
+static int apply_in_update(struct sg_check_ctx *ctx, const struct sg_override *o)
+{
+	struct sg_buf path = SG_BUF_INIT, idb = SG_BUF_INIT;
+	const char *id;
+	size_t i, n = 0;
+	int all = 1;
+
+	if (!sg_diags_count(&ctx->diags, SG_ERROR) || !(id = push_id(&idb)))
+		return 0;
+	sg_override_audit_path(&path, o, ctx->repo);
+	for (i = 0; i < ctx->updates.n; i++)
+		all &= audited_in_pre_receive(sg_buf_str(&path), id, ctx->id, &ctx->updates.v[i]);
+	sg_buf_release(&path);
+	sg_buf_release(&idb);
+	if (!all)
+		return 0;
+	for (i = 0; i < ctx->diags.n; i++) {
+		if (ctx->diags.v[i].severity == SG_ERROR) {
+			ctx->diags.v[i].severity = SG_WARNING;
+			n++;
+		}
+	}
+	sg_diags_add(&ctx->diags, SG_WARNING, "override", "OVERRIDDEN: %zu refusal%s let "
+		     "through, as audited by pre-receive for this push", n, n == 1 ? "" : "s");
+	return 0;
+}
+
 int sg_override_apply(struct sg_check_ctx *ctx)
 {
 	const struct sg_override *o = &ctx->cfg->promotion.override;
 	const char *name = o->push_option ? o->push_option : "stagegate.override";
-	struct sg_buf why = SG_BUF_INIT, line = SG_BUF_INIT, path = SG_BUF_INIT;
+	struct sg_buf why = SG_BUF_INIT, line = SG_BUF_INIT, path = SG_BUF_INIT,
+		idb = SG_BUF_INIT;
 	const char *reason;
 	struct sg_diag *d;
 	size_t i, errors;
 	int present = 0, ret = -1;
 
-	if (!sg_stage_is_server(ctx->stage))
+	if (ctx->stage == SG_STAGE_UPDATE)
+		return apply_in_update(ctx, o);
+	if (ctx->stage != SG_STAGE_PRE_RECEIVE)
 		return 0;
 	reason = sg_push_option(ctx->push_options, name, &present);
 	if (!present)
@@ -159,7 +301,8 @@ int sg_override_apply(struct sg_check_ctx *ctx)
 		ret = 0;
 		goto out;
 	}
-	sg_override_audit_line(&line, (long long)time(NULL), ctx->id, ctx->user, reason,
+	sg_override_audit_line(&line, (long long)time(NULL), push_id(&idb), ctx->id, ctx->user,
+			       reason,
 			       &ctx->updates, &ctx->diags);
 	sg_override_audit_path(&path, o, ctx->repo);
 	if (append_line(sg_buf_str(&path), &line) < 0)
@@ -175,5 +318,6 @@ out:
 	sg_buf_release(&why);
 	sg_buf_release(&line);
 	sg_buf_release(&path);
+	sg_buf_release(&idb);
 	return ret;
 }

@@ -13,10 +13,11 @@
 int sg_override_allowed(struct sg_buf *why, const struct sg_override *o, const char *user,
 			const char *reason);
 
-/* The audit record: one JSON line (newline included) naming the time, user, check, reason,
- * every ref update of the push and the refusals that were overridden. */
-void sg_override_audit_line(struct sg_buf *out, long long now, const char *check,
-			    const char *user, const char *reason,
+/* The audit record: one JSON line (newline included) naming the time, the push (its
+ * quarantine directory's name, or NULL), user, check, reason, every ref update of the push and
+ * the refusals that were overridden. */
+void sg_override_audit_line(struct sg_buf *out, long long now, const char *push_id,
+			    const char *check, const char *user, const char *reason,
 			    const struct sg_updates *updates, const struct sg_diags *diags);
 
 /* Where the audit log is: audit_log, relative to the repository's GIT_DIR. */
@@ -29,6 +30,8 @@ void sg_override_audit_path(struct sg_buf *out, const struct sg_override *o,
  * (and the audit line written); otherwise an error says why the override was refused.
  * Returns 0, or -1 when the audit log cannot be written: an override nobody can see
  * afterwards is no override, and the check then fails to run (the push is refused).
+ * In the update hook (which git gives no push options) the errors become warnings only when
+ * pre-receive audited an override of this check for this same push and ref update.
  */
 int sg_override_apply(struct sg_check_ctx *ctx);
 

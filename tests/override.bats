@@ -139,3 +139,45 @@ staging_gate: {versionpath: /hub/api}"
 	assert_output_contains "the override is refused"
 	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
 }
+
+@test "the update hook honours the override pre-receive audited for the same push" {
+	cat >"$SG_TMP/origin.git/stagegate.yml" <<'YAML'
+version: 1
+deployments:
+  - name: datahub
+    chain: [staging, prod]
+promotion: {override: {users: [alice]}}
+stages:
+  pre-receive: [promotion]
+  update: [promotion]
+YAML
+	direct_prod_commit
+	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin prod
+	assert_success
+	assert_output_contains "OVERRIDDEN by alice: 2 refusals let through"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse prod)"
+	[ "$(wc -l <"$AUDIT")" -eq 1 ]
+	[[ $(audit_field 1 'a["push"]') == receive-pack-* ]]
+}
+
+@test "the update hook does not honour an override audited for another push" {
+	cat >"$SG_TMP/origin.git/stagegate.yml" <<'YAML'
+version: 1
+deployments:
+  - name: datahub
+    chain: [staging, prod]
+promotion: {override: {users: [alice]}}
+stages:
+  pre-receive: []
+  update: [promotion]
+YAML
+	direct_prod_commit
+	local old new
+	old=$(git -C work rev-parse origin/prod) new=$(git -C work rev-parse prod)
+	printf '{"time":"2024-01-01T00:00:00Z","push":"receive-pack-1-1","user":"alice","check":"promotion","reason":"x","refs":[{"ref":"refs/heads/prod","old":"%s","new":"%s"}],"refused":[]}\n' \
+		"$old" "$new" >"$AUDIT"
+	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin prod
+	assert_failure
+	assert_output_contains "FAIL  promotion"
+	assert_ref origin refs/heads/prod "$old"
+}

@@ -69,9 +69,11 @@ static void the_audit_line_names_refs_and_refusals(void **state)
 	sg_diag_set_ref(sg_diags_add(&d, SG_ERROR, "promotion-untested", "not on \"staging\""),
 			"refs/heads/prod", NULL);
 	sg_diags_add(&d, SG_NOTE, "promotion", "a note is not a refusal");
-	sg_override_audit_line(&line, 1700000000, "promotion", "alice", "outage\n#42", &u, &d);
+	sg_override_audit_line(&line, 1700000000, "incoming-Ab12", "promotion", "alice", "outage\n#42",
+			       &u, &d);
 	assert_string_equal(line.buf,
-		"{\"time\":\"2023-11-14T22:13:20Z\",\"user\":\"alice\",\"check\":\"promotion\","
+		"{\"time\":\"2023-11-14T22:13:20Z\",\"push\":\"incoming-Ab12\",\"user\":\"alice\","
+		"\"check\":\"promotion\","
 		"\"reason\":\"outage\\n#42\",\"refs\":[{\"ref\":\"refs/heads/prod\","
 		"\"old\":\"1111111111111111111111111111111111111111\","
 		"\"new\":\"2222222222222222222222222222222222222222\"}],"
