@@ -18,7 +18,6 @@
 #include "regex.h"
 #include "repo.h"
 #include "semver.h"
-#include "suggest.h"
 #include "values.h"
 #include "banned.h"
 
@@ -105,40 +104,6 @@ struct dbup {
 
 /* ---- configuration ------------------------------------------------------------------- */
 
-static int cfg_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
-		    const char *const *known, size_t nknown, const char *where)
-{
-	size_t i, j;
-
-	for (i = 0; i < map->n; i++) {
-		const struct sg_yaml_node *k = sg_yaml_deref(map->items[2 * i]);
-		const char *hint;
-		int ok = 0;
-
-		if (!k || k->kind != SG_YAML_SCALAR)
-			return sg_config_error(cfg, map->items[2 * i], "%s keys must be strings",
-					       where);
-		for (j = 0; j < i; j++) {
-			const struct sg_yaml_node *o = sg_yaml_deref(map->items[2 * j]);
-
-			if (o && o->kind == SG_YAML_SCALAR && !strcmp(o->value, k->value))
-				return sg_config_error(cfg, k, "duplicate key '%s' (first at "
-						       "%lu:%lu)", k->value, o->start.line,
-						       o->start.col);
-		}
-		for (j = 0; j < nknown; j++)
-			ok |= !strcmp(k->value, known[j]);
-		if (ok)
-			continue;
-		hint = sg_suggest(k->value, known, nknown);
-		if (hint)
-			return sg_config_error(cfg, k, "unknown key '%s' in %s; did you mean '%s'?",
-					       k->value, where, hint);
-		return sg_config_error(cfg, k, "unknown key '%s' in %s", k->value, where);
-	}
-	return 0;
-}
-
 static int cfg_str(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
 		   char **out)
 {
@@ -158,7 +123,7 @@ static int parse_rules(const struct sg_config *cfg, struct opts *o, const struct
 	if (!n || n->kind != SG_YAML_MAP)
 		return sg_config_error(cfg, n, "db_upgrade.rules must be a mapping of rule to "
 				       "severity (error, warning, note, off)");
-	if (cfg_keys(cfg, n, rule_ids, R__COUNT, "db_upgrade.rules") < 0)
+	if (sg_config_check_keys(cfg, n, rule_ids, R__COUNT, "db_upgrade.rules") < 0)
 		return -1;
 	for (i = 0; i < n->n; i++) {
 		const struct sg_yaml_node *k = sg_yaml_deref(n->items[2 * i]);
@@ -221,7 +186,7 @@ static int parse_opts(struct opts *o, const struct sg_config *cfg)
 	if (n && n->kind != SG_YAML_MAP)
 		return sg_config_error(cfg, n, "db_upgrade must be a mapping, not a %s",
 				       sg_yaml_kind_name(n));
-	if (n && cfg_keys(cfg, n, known, 4, "db_upgrade") < 0)
+	if (n && sg_config_check_keys(cfg, n, known, 4, "db_upgrade") < 0)
 		return -1;
 	if (n && (v = sg_yaml_get(n, "chart")) && cfg_str(cfg, v, "chart", &o->chart) < 0)
 		return -1;

@@ -12,35 +12,12 @@
 #include "helmindex.h"
 #include "regex.h"
 #include "repo.h"
-#include "suggest.h"
 #include "yamldoc.h"
 #include "banned.h"
 
 static const char *const chart_keys[] = { "name", "references", "source", "index" };
 static const char *const source_keys[] = { "repo", "ref", "paths", "chartpress" };
 static const char *const ref_keys[] = { "path", "key" };
-
-static int check_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
-		      const char *const *keys, size_t nkeys, const char *where)
-{
-	size_t i, k;
-
-	for (i = 0; i < map->n; i++) {
-		const struct sg_yaml_node *key = map->items[2 * i];
-		const char *s = sg_yaml_str(key), *hint;
-
-		for (k = 0; s && k < nkeys; k++)
-			if (!strcmp(s, keys[k]))
-				break;
-		if (s && k < nkeys)
-			continue;
-		hint = s ? sg_suggest(s, keys, nkeys) : NULL;
-		return sg_config_error(cfg, key, "unknown key '%s' in %s%s%s%s", s ? s : "?",
-				       where, hint ? " (did you mean '" : "", hint ? hint : "",
-				       hint ? "'?)" : "");
-	}
-	return 0;
-}
 
 static int want(const struct sg_config *cfg, const struct sg_yaml_node *n,
 		enum sg_yaml_kind kind, const char *what)
@@ -122,7 +99,7 @@ static int load_refs(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 		struct sg_chart_ref *r = &cc->refs[cc->nrefs];
 
 		if (it && it->kind == SG_YAML_MAP) {
-			if (check_keys(cfg, it, ref_keys, 2, "a chart reference") < 0 ||
+			if (sg_config_check_keys(cfg, it, ref_keys, 2, "a chart reference") < 0 ||
 			    get_str(cfg, sg_yaml_get(it, "path") ? sg_yaml_get(it, "path") : it,
 				    "references[].path", &r->path) < 0)
 				return -1;
@@ -153,7 +130,7 @@ static int load_source(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 		return 0;
 	}
 	if (want(cfg, n, SG_YAML_MAP, "charts[].source") < 0 ||
-	    check_keys(cfg, n, source_keys, 4, "charts[].source") < 0)
+	    sg_config_check_keys(cfg, n, source_keys, 4, "charts[].source") < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "repo"))) {
 		if (get_str(cfg, v, "source.repo", &cc->repo) < 0)
@@ -178,7 +155,7 @@ static int load_one(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 
 	cc->node = n;
 	if (want(cfg, n, SG_YAML_MAP, "a charts entry") < 0 ||
-	    check_keys(cfg, n, chart_keys, 4, "a charts entry") < 0)
+	    sg_config_check_keys(cfg, n, chart_keys, 4, "a charts entry") < 0)
 		return -1;
 	if (!sg_yaml_get(n, "name"))
 		return sg_config_error(cfg, n, "a charts entry needs a 'name'");

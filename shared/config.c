@@ -155,8 +155,8 @@ static int get_bool(const struct sg_config *cfg, const struct sg_yaml_node *n, c
 }
 
 /* Reject keys we do not know, with a suggestion: a typo in a policy must not pass silently. */
-static int check_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
-		      const char *const *known, size_t nknown, const char *where)
+int sg_config_check_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
+			 const char *const *known, size_t nknown, const char *where)
 {
 	size_t i, j;
 
@@ -257,7 +257,7 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 	size_t i;
 
 	if (want_kind(cfg, n, SG_YAML_MAP, "a deployment") < 0 ||
-	    check_keys(cfg, n, known, nknown, "a deployment") < 0)
+	    sg_config_check_keys(cfg, n, known, nknown, "a deployment") < 0)
 		return -1;
 	d->node = n;
 	d->timeout_ms = 3000;
@@ -381,7 +381,7 @@ static int parse_promotion(struct sg_config *cfg, const struct sg_yaml_node *n)
 	const struct sg_yaml_node *v, *o;
 
 	if (want_kind(cfg, n, SG_YAML_MAP, "promotion") < 0 ||
-	    check_keys(cfg, n, known, nknown, "promotion") < 0)
+	    sg_config_check_keys(cfg, n, known, nknown, "promotion") < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "soak_minutes")) &&
 	    get_uint(cfg, v, "soak_minutes", &p->soak_minutes) < 0)
@@ -392,7 +392,7 @@ static int parse_promotion(struct sg_config *cfg, const struct sg_yaml_node *n)
 	if (!(o = sg_yaml_get(n, "override")))
 		return 0;
 	if (want_kind(cfg, o, SG_YAML_MAP, "override") < 0 ||
-	    check_keys(cfg, o, okeys, 3, "override") < 0)
+	    sg_config_check_keys(cfg, o, okeys, 3, "override") < 0)
 		return -1;
 	if ((v = sg_yaml_get(o, "push_option")) &&
 	    get_str(cfg, v, "push_option", &p->override.push_option) < 0)
@@ -411,7 +411,7 @@ static int parse_stages(struct sg_config *cfg, const struct sg_yaml_node *n)
 	size_t i;
 
 	if (want_kind(cfg, n, SG_YAML_MAP, "stages") < 0 ||
-	    check_keys(cfg, n, stage_names, SG_STAGE__COUNT, "stages") < 0)
+	    sg_config_check_keys(cfg, n, stage_names, SG_STAGE__COUNT, "stages") < 0)
 		return -1;
 	for (i = 0; i < n->n; i++) {
 		const struct sg_yaml_node *k = sg_yaml_deref(n->items[2 * i]);
@@ -466,7 +466,7 @@ static int parse_root(struct sg_config *cfg)
 	if (!r || sg_yaml_is_null(r))
 		return 0;
 	if (want_kind(cfg, r, SG_YAML_MAP, "the config") < 0 ||
-	    check_keys(cfg, r, known, nknown, "the config") < 0)
+	    sg_config_check_keys(cfg, r, known, nknown, "the config") < 0)
 		return -1;
 	if ((v = sg_yaml_get(r, "version")) &&
 	    (v->kind != SG_YAML_SCALAR || strcmp(v->value, "1")))

@@ -100,6 +100,12 @@ void sg_config_free(struct sg_config *cfg);
 int sg_config_error(const struct sg_config *cfg, const struct sg_yaml_node *node,
 		    const char *fmt, ...) SG_PRINTF(3, 4);
 
+/* Validate the keys of a config mapping against the known ones: a key that is not a string,
+ * a duplicate, or an unknown key (with "did you mean" for a typo) is reported at its position
+ * and returns -1. Every config section uses this, so every section reads alike. */
+int sg_config_check_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
+			 const char *const *known, size_t nknown, const char *where);
+
 /* Where a branch stands in the promotion chains. */
 struct sg_target {
 	const struct sg_deployment *deployment;

@@ -328,36 +328,38 @@ const struct sg_yaml_node *sg_yaml_deref(const struct sg_yaml_node *n)
 	return n;
 }
 
-const struct sg_yaml_node *sg_yaml_get_key(const struct sg_yaml_node *map, const char *key)
+/* Index of the last pair whose key is `key` (helm keeps the last duplicate), or -1. */
+static long find_pair(const struct sg_yaml_node *map, const char *key)
 {
 	size_t i;
 
-	map = sg_yaml_deref(map);
 	if (!map || map->kind != SG_YAML_MAP)
-		return NULL;
+		return -1;
 	for (i = map->n; i > 0; i--) {
 		const struct sg_yaml_node *k = sg_yaml_deref(map->items[2 * (i - 1)]);
 
 		if (k && k->kind == SG_YAML_SCALAR && !strcmp(k->value, key))
-			return map->items[2 * (i - 1)];
+			return (long)(i - 1);
 	}
-	return NULL;
+	return -1;
+}
+
+const struct sg_yaml_node *sg_yaml_get_key(const struct sg_yaml_node *map, const char *key)
+{
+	long i;
+
+	map = sg_yaml_deref(map);
+	i = find_pair(map, key);
+	return i < 0 ? NULL : map->items[2 * i];
 }
 
 const struct sg_yaml_node *sg_yaml_get(const struct sg_yaml_node *map, const char *key)
 {
-	size_t i;
+	long i;
 
 	map = sg_yaml_deref(map);
-	if (!map || map->kind != SG_YAML_MAP)
-		return NULL;
-	for (i = map->n; i > 0; i--) {
-		const struct sg_yaml_node *k = sg_yaml_deref(map->items[2 * (i - 1)]);
-
-		if (k && k->kind == SG_YAML_SCALAR && !strcmp(k->value, key))
-			return sg_yaml_deref(map->items[2 * (i - 1) + 1]);
-	}
-	return NULL;
+	i = find_pair(map, key);
+	return i < 0 ? NULL : sg_yaml_deref(map->items[2 * i + 1]);
 }
 
 const struct sg_yaml_node *sg_yaml_path(const struct sg_yaml_node *root, const char *dotted)

@@ -284,7 +284,7 @@ YAML
 	cd "$SG_TMP/r"
 	run "$SG_LIBEXEC/stagegate-chart-sha" --config "$SG_TMP/bad.yml" </dev/null
 	assert_failure 2
-	assert_output_contains "$SG_TMP/bad.yml:4:5: error: unknown key 'sourse' in a charts entry (did you mean 'source'?) [config]"
+	assert_output_contains "$SG_TMP/bad.yml:4:5: error: unknown key 'sourse' in a charts entry; did you mean 'source'? [config]"
 }
 
 @test "with no charts: config a push touching no chart versions passes quietly" {
