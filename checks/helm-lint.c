@@ -90,31 +90,6 @@ static int cfg_error(struct hl *h, const struct sg_yaml_node *n, const char *fmt
 	return -1;
 }
 
-static int check_keys(struct hl *h, const struct sg_yaml_node *map, const char *where,
-		      const char *const *keys, size_t nkeys)
-{
-	size_t i, j;
-
-	for (i = 0; i < map->n; i++) {
-		const struct sg_yaml_node *k = map->items[2 * i];
-		const char *name = sg_yaml_str(k), *hint;
-		int ok = 0;
-
-		if (!name)
-			return cfg_error(h, k, "keys in %s must be strings", where);
-		for (j = 0; j < nkeys; j++)
-			ok |= !strcmp(name, keys[j]);
-		if (ok)
-			continue;
-		hint = sg_suggest(name, keys, nkeys);
-		if (hint)
-			return cfg_error(h, k, "unknown key '%s' in %s; did you mean '%s'?", name,
-					 where, hint);
-		return cfg_error(h, k, "unknown key '%s' in %s", name, where);
-	}
-	return 0;
-}
-
 /* A string or a list of strings into a NULL-terminated vector. */
 static int str_list(struct hl *h, char ***out, size_t *n, const struct sg_yaml_node *v,
 		    const char *what)
@@ -243,7 +218,7 @@ static int parse_schemas(struct hl *h, const struct sg_yaml_node *v)
 		if (!e || e->kind != SG_YAML_MAP)
 			return cfg_error(h, d->items[i], "lint.schemas entries are mappings with "
 					 "files, schema and (optionally) at");
-		if (check_keys(h, e, "a lint.schemas entry", keys, 4) < 0)
+		if (sg_config_check_keys(h->ctx->cfg, e, keys, 4, "a lint.schemas entry") < 0)
 			return -1;
 		m = new_map(h);
 		m->node = e;
@@ -280,7 +255,7 @@ static int parse_config(struct hl *h)
 	if (sec && !sg_yaml_is_null(sec)) {
 		if (sec->kind != SG_YAML_MAP)
 			return cfg_error(h, sec, "lint must be a mapping");
-		if (check_keys(h, sec, "lint", keys, sizeof(keys) / sizeof(*keys)) < 0)
+		if (sg_config_check_keys(h->ctx->cfg, sec, keys, sizeof(keys) / sizeof(*keys), "lint") < 0)
 			return -1;
 		if ((v = sg_yaml_get(sec, "include")) &&
 		    str_list(h, &h->include, &h->ninclude, v, "lint.include") < 0)
