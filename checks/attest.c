@@ -16,6 +16,7 @@
 
 #include "attest.h"
 #include "buf.h"
+#include "gitlib.h"
 #include "check.h"
 #include "repo.h"
 #include "run.h"
@@ -284,7 +285,7 @@ int main(int argc, char **argv)
 
 	sg_sanitize_fds();
 	signal(SIGPIPE, SIG_IGN);
-	git_libgit2_init();
+	sg_git_init();
 	memset(&a, 0, sizeof(a));
 	r = parse(&o, argc, argv);
 	if (r == 1) {
@@ -347,6 +348,6 @@ out:
 	sg_buf_release(&gitpath);
 	sg_buf_release(&err);
 	sg_buf_release(&when);
-	git_libgit2_shutdown();
+	sg_git_shutdown();
 	return ret;
 }

@@ -500,7 +500,11 @@ static int run(struct sg_check_ctx *ctx)
 			return -1;
 		if (!r)
 			continue;
-		if (ctx->stage == SG_STAGE_PRE_COMMIT || ctx->stage == SG_STAGE_PRE_MERGE_COMMIT)
+		/* Judging ancestry on a cut history would be a guess. */
+		if (sg_repo_require_history(ctx->repo, "the promotion check") < 0)
+			r = -1;
+		else if (ctx->stage == SG_STAGE_PRE_COMMIT ||
+			 ctx->stage == SG_STAGE_PRE_MERGE_COMMIT)
 			r = check_local(&pr);
 		else
 			r = check_push(&pr);

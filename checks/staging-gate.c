@@ -16,7 +16,6 @@
 #include "http.h"
 #include "override.h"
 #include "soak.h"
-#include "suggest.h"
 #include "banned.h"
 
 #define WALK_LIMIT 100000
@@ -80,22 +79,8 @@ static int parse_section(struct gate *g)
 	if (s->kind != SG_YAML_MAP)
 		return sg_config_error(cfg, s, "staging_gate must be a mapping, not %s",
 				       sg_yaml_kind_name(s));
-	for (i = 0; i < s->n; i++) {
-		const struct sg_yaml_node *k = sg_yaml_deref(s->items[2 * i]);
-		const char *hint;
-
-		if (!k || k->kind != SG_YAML_SCALAR)
-			return sg_config_error(cfg, s->items[2 * i],
-					       "staging_gate keys must be strings");
-		if (!strcmp(k->value, known[0]) || !strcmp(k->value, known[1]))
-			continue;
-		hint = sg_suggest(k->value, known, 2);
-		if (hint)
-			return sg_config_error(cfg, k, "unknown key '%s' in staging_gate; did "
-					       "you mean '%s'?", k->value, hint);
-		return sg_config_error(cfg, k, "unknown key '%s' in staging_gate (known: "
-				       "version_path, ca_file)", k->value);
-	}
+	if (sg_config_check_keys(cfg, s, known, 2, "staging_gate") < 0)
+		return -1;
 	for (i = 0; i < 2; i++) {
 		v = sg_yaml_get(s, known[i]);
 		if (!v)

@@ -177,8 +177,9 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 		goto cleanup;
 	}
 
-	/* Nothing to push (git calls pre-push even then): nothing to check. */
-	if (!updates.n && stage != SG_STAGE_PRE_COMMIT && stage != SG_STAGE_PRE_MERGE_COMMIT) {
+	/* Nothing to push (git calls pre-push even then), or no checks for this stage. */
+	if ((!updates.n && stage != SG_STAGE_PRE_COMMIT && stage != SG_STAGE_PRE_MERGE_COMMIT) ||
+	    !cfg->stages[stage].n) {
 		ret = 0;
 		goto chain;
 	}

@@ -180,8 +180,7 @@ static void first_err_line(struct sg_buf *out, const struct sg_buf *err)
 	}
 }
 
-static size_t count_commits(git_repository *repo, const git_oid *tip, const git_oid *hide1,
-			    const git_oid *hide2)
+static size_t count_commits(git_repository *repo, const git_oid *tip, const git_oid *hide)
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
@@ -189,10 +188,8 @@ static size_t count_commits(git_repository *repo, const git_oid *tip, const git_
 
 	if (git_revwalk_new(&walk, repo) < 0 || git_revwalk_push(walk, tip) < 0)
 		goto out;
-	if (hide1 && !git_oid_is_zero(hide1))
-		git_revwalk_hide(walk, hide1);
-	if (hide2 && !git_oid_is_zero(hide2))
-		git_revwalk_hide(walk, hide2);
+	if (!git_oid_is_zero(hide))
+		git_revwalk_hide(walk, hide);
 	while (n < COUNT_LIMIT && git_revwalk_next(&oid, walk) == 0)
 		n++;
 out:
@@ -212,8 +209,7 @@ static void header(const struct sg_pipeline *p, const struct sg_update *u, int c
 	const char *branch = sg_ref_branch(u->ref);
 	struct sg_target t;
 	char a[8], b[8];
-	git_oid up;
-	int have_up = 0, rc;
+	int rc;
 
 	rc = strncmp(u->ref, "refs/heads/", 11) ? 0 : sg_config_resolve(&t, p->cfg, branch, 1);
 	if (rc <= 0) {
@@ -236,26 +232,17 @@ static void header(const struct sg_pipeline *p, const struct sg_update *u, int c
 
 	if (git_oid_is_zero(&u->new_oid)) {
 		fprintf(stderr, "  deletes %s (was %s)\n", branch, sg_oid_short(a, &u->old_oid));
+	} else if (git_oid_is_zero(&u->old_oid)) {
+		fprintf(stderr, "  creates %s at %s\n", branch, sg_oid_short(b, &u->new_oid));
 	} else if (p->repo && p->stage != SG_STAGE_PRE_COMMIT &&
 		   p->stage != SG_STAGE_PRE_MERGE_COMMIT) {
-		struct sg_buf ref = SG_BUF_INIT;
-		size_t n;
+		/* What the branch gets: the commits new to it, merges of the upstream included. */
+		size_t n = count_commits(p->repo, &u->new_oid, &u->old_oid);
 
-		if (t.upstream) {
-			if (p->remote)
-				sg_buf_addf(&ref, "refs/remotes/%s/%s", p->remote, t.upstream);
-			else
-				sg_buf_addf(&ref, "refs/heads/%s", t.upstream);
-			have_up = git_reference_name_to_id(&up, p->repo, sg_buf_str(&ref)) == 0;
-			git_error_clear();
-		}
-		n = count_commits(p->repo, &u->new_oid, &u->old_oid, have_up ? &up : NULL);
 		fprintf(stderr, "  %s %s%zu commit%s (%s..%s)\n",
 			t.upstream ? "promotes" : "brings", n >= COUNT_LIMIT ? "over " : "", n,
-			n == 1 ? "" : "s",
-			git_oid_is_zero(&u->old_oid) ? "new" : sg_oid_short(a, &u->old_oid),
+			n == 1 ? "" : "s", sg_oid_short(a, &u->old_oid),
 			sg_oid_short(b, &u->new_oid));
-		sg_buf_release(&ref);
 	}
 	sg_target_release(&t);
 }

@@ -190,6 +190,18 @@ teardown() { sg_teardown; }
 	assert_output_contains "::error title=promotion promotion-direct-commit::commit "
 }
 
+@test "stagegate ci in a shallow clone exits 2 and says how to get the history" {
+	git -C work checkout -q -B staging origin/staging
+	sg_commit work s1.yaml "s: 1" "staging one"
+	git -C work push -q origin staging
+	git clone -q --depth 1 --no-single-branch -b staging "file://$SG_TMP/origin.git" "$SG_TMP/shallow" 2>/dev/null
+	cd "$SG_TMP/shallow"
+	run stagegate ci --base origin/prod --head origin/staging --ref prod
+	assert_failure 2
+	assert_output_contains "history is shallow: the promotion check needs full history; run 'git fetch --unshallow'"
+	assert_output_contains "ERROR promotion"
+}
+
 @test "stagegate ci without --base is a usage error" {
 	cd work
 	run stagegate ci

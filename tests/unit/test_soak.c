@@ -15,6 +15,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "gitlib.h"
 #include "soak.h"
 
 struct fixture {
@@ -76,7 +77,7 @@ static int setup(void **state)
 	snprintf(f->dir, sizeof(f->dir), "/tmp/sg-soak-XXXXXX");
 	if (!mkdtemp(f->dir))
 		return -1;
-	git_libgit2_init();
+	sg_git_init();
 	if (git_repository_init(&f->repo, f->dir, 1) < 0)
 		return -1;
 	commit(&f->a, f->repo, NULL, "a");
