@@ -26,7 +26,6 @@ deployments:
     chain: [staging, prod]
 stages:
   pre-receive: [promotion]
-  update: [promotion]
 YAML
 
 printf '%-10s %-22s %12s %12s\n' commits variant median_ms mean_ms

@@ -17,13 +17,18 @@ static const char *const stage_names[SG_STAGE__COUNT] = {
 	"pre-commit", "pre-merge-commit", "pre-push", "pre-receive", "update", "ci"
 };
 
-/* What runs when the config has no `stages:`; docs/config.md lists the same. */
+/*
+ * What runs when the config has no `stages:`; docs/config.md lists the same. The update hook
+ * runs nothing by default: pre-receive already judged the whole push against the refs as they
+ * were before it, which update (called per ref, after earlier refs moved) cannot improve on.
+ * Servers that can run only an update hook list their checks under `update:`.
+ */
 static const char *const default_stages[SG_STAGE__COUNT][6] = {
 	{ "promotion", "helm-lint", NULL },
 	{ "promotion", NULL },
 	{ "promotion", "helm-lint", "chart-sha", NULL },
 	{ "promotion", "staging-gate", "helm-lint", "chart-sha", "db-upgrade", NULL },
-	{ "promotion", NULL },
+	{ NULL },
 	{ "helm-lint", "chart-sha", "db-upgrade", NULL },
 };
 

@@ -76,7 +76,6 @@ charts:
     index: $tmp/index.yaml
 stages:
   pre-receive: [promotion, chart-sha, db-upgrade]
-  update: [promotion]
 YAML
 
 step "a server repository with stagegate's pre-receive and update hooks"

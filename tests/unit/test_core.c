@@ -202,6 +202,7 @@ static void config_defaults_and_stage_lists(void **state)
 	assert_false(sg_config_runs(cfg, SG_STAGE_PRE_PUSH, "helm-lint"));
 	assert_int_equal(cfg->stages[SG_STAGE_CI].n, 0);
 	assert_true(sg_config_runs(cfg, SG_STAGE_PRE_RECEIVE, "promotion"));
+	assert_int_equal(cfg->stages[SG_STAGE_UPDATE].n, 0);
 	assert_string_equal(cfg->promotion.override.push_option, "stagegate.override");
 	sg_config_free(cfg);
 }
