@@ -269,8 +269,9 @@ static void report_line(const struct result *r, int color)
 		status = "ok";
 		col = "\033[1;32m";
 	}
-	fprintf(stderr, "  %s%-5s%s %-14s", color ? col : "", status, color ? "\033[0m" : "",
-		r->id);
+	/* Pad the id only when something follows it on the line. */
+	fprintf(stderr, "  %s%-5s%s %-*s", color ? col : "", status, color ? "\033[0m" : "",
+		r->trouble || r->diags.n ? 14 : 0, r->id);
 	if (r->trouble) {
 		struct sg_buf why = SG_BUF_INIT;
 
