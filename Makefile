@@ -13,16 +13,36 @@ CC ?= cc
 CFLAGS ?= -g -O2
 PKGS = libgit2 yaml-0.1 libpcre2-8 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+# libgit2 and the libraries under it are linked statically when Debian's archives are there
+# (libgit2-dev ships them; libssh2's needs libssl-dev, libgit2's GSSAPI code libkrb5-dev):
+# every hook and check is a short-lived process, and resolving libgit2's shared dependency
+# tree cost 7 of a check's 10 million start-up instructions (docs/performance.md).
+# STATIC_GIT=0 links everything dynamically.
+LIBDIR := $(shell pkg-config --variable=libdir libgit2 2>/dev/null)
+STATIC_GIT ?= $(shell for l in git2 mbedtls mbedx509 mbedcrypto http_parser ssh2 crypto pcre2-8 z yaml; do \
+	test -f $(LIBDIR)/lib$$l.a || { echo 0; exit; }; done; \
+	pkg-config --exists krb5-gssapi && echo 1 || echo 0)
+ifeq ($(STATIC_GIT),1)
+PKG_LIBS := -Wl,-Bstatic -lgit2 -lmbedtls -lmbedx509 -lmbedcrypto -lhttp_parser -lssh2 \
+	-lcrypto -lpcre2-8 -lz -lyaml -Wl,-Bdynamic \
+	$(shell pkg-config --libs krb5-gssapi libcurl) -lrt -lpthread -ldl -lm
+GIT_LDFLAGS := -Wl,--wrap=mbedtls_x509_crt_parse_file
+GIT_CFLAGS := -DSG_STATIC_GIT
+else
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+GIT_LDFLAGS := -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file
+GIT_CFLAGS :=
+endif
 
 override CFLAGS := -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-unused-parameter -Wvla -Ishared $(PKG_CFLAGS) \
-	-DSG_VERSION='"$(VERSION)"' $(CFLAGS)
+	-DSG_VERSION='"$(VERSION)"' $(GIT_CFLAGS) $(CFLAGS)
 
-# See shared/gitlib.c: the executables interpose mbedTLS's CA-file loader for libgit2.
-override LDFLAGS += -Wl,--as-needed -Wl,--export-dynamic-symbol=mbedtls_x509_crt_parse_file
+# See shared/gitlib.c: the executables replace mbedTLS's CA-file loader for libgit2.
+override LDFLAGS += -Wl,--as-needed $(GIT_LDFLAGS)
 
 SHARED_SRC := $(wildcard shared/*.c)
 SHARED_OBJ := $(SHARED_SRC:%.c=$(BUILD)/%.o)
@@ -34,6 +54,9 @@ FRONT := $(BUILD)/bin/stagegate
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libstagegate.a
+# gitlib.o is named on every link line: it replaces a function libgit2 calls (see above), which
+# the linker would not fetch from the archive for a program that calls nothing else in it.
+GITLIB := $(BUILD)/shared/gitlib.o
 
 SCRIPTS := $(BUILD)/libexec/stagegate/install.sh $(BUILD)/libexec/stagegate/demo.sh
 
@@ -55,21 +78,21 @@ $(LIB): $(SHARED_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/libexec/stagegate/stagegate-%: $(BUILD)/checks/%.o $(LIB)
+$(BUILD)/libexec/stagegate/stagegate-%: $(BUILD)/checks/%.o $(GITLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GITLIB) $(LIB) $(PKG_LIBS)
 
-$(BUILD)/libexec/stagegate/hooks/%: $(BUILD)/hooks/%.o $(LIB)
+$(BUILD)/libexec/stagegate/hooks/%: $(BUILD)/hooks/%.o $(GITLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GITLIB) $(LIB) $(PKG_LIBS)
 
-$(FRONT): $(BUILD)/stagegate.o $(LIB)
+$(FRONT): $(BUILD)/stagegate.o $(GITLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GITLIB) $(LIB) $(PKG_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(GITLIB) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(GITLIB) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 units: $(UNITS)
 

@@ -53,11 +53,11 @@ done
 	die "--server needs --config FILE: the server's policy never comes from pushed files"
 [ -z "$libexec" ] && libexec=$prefix/libexec/stagegate
 
-PACKAGES="build-essential pkg-config git libgit2-dev libyaml-dev libpcre2-dev libcurl4-openssl-dev libcmocka-dev bats python3"
+PACKAGES="build-essential pkg-config git libgit2-dev libyaml-dev libpcre2-dev libcurl4-openssl-dev libcmocka-dev libkrb5-dev libssl-dev bats python3"
 
 install_deps() {
 	missing=
-	for pc in libgit2 yaml-0.1 libpcre2-8 libcurl cmocka; do
+	for pc in libgit2 yaml-0.1 libpcre2-8 libcurl cmocka krb5-gssapi; do
 		pkg-config --exists "$pc" 2>/dev/null || missing="$missing $pc"
 	done
 	command -v cc >/dev/null 2>&1 || missing="$missing cc"

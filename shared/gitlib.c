@@ -8,8 +8,9 @@
  * pushes of notes through the git client), so the executables interpose the one mbedTLS
  * function that loads the file and make it fail: libgit2 then starts with no CA certificates,
  * which makes any TLS connection it might attempt fail closed rather than go unverified.
- * The Makefile exports this symbol from each executable (--export-dynamic-symbol) so the
- * dynamic linker binds libgit2's call to it. With an OpenSSL-built libgit2 it is never called.
+ * Linked statically, the linker redirects libgit2's call here (--wrap); linked dynamically,
+ * each executable exports the function (--export-dynamic-symbol) so the dynamic linker binds
+ * libgit2's call to it. With an OpenSSL-built libgit2 it is never called.
  */
 #include <git2.h>
 
@@ -19,10 +20,16 @@
 /* mbedTLS's MBEDTLS_ERR_X509_FILE_IO_ERROR. */
 #define NO_CA_FILE (-0x2900)
 
-struct mbedtls_x509_crt;
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path);
+#ifdef SG_STATIC_GIT
+#define CA_LOADER __wrap_mbedtls_x509_crt_parse_file
+#else
+#define CA_LOADER mbedtls_x509_crt_parse_file
+#endif
 
-int mbedtls_x509_crt_parse_file(struct mbedtls_x509_crt *chain, const char *path)
+struct mbedtls_x509_crt;
+int CA_LOADER(struct mbedtls_x509_crt *chain, const char *path);
+
+int CA_LOADER(struct mbedtls_x509_crt *chain, const char *path)
 {
 	(void)chain;
 	(void)path;
