@@ -118,6 +118,36 @@ static void report(struct run *rn, const char *path, const struct sg_chart_use *
 	sg_buf_release(&ps);
 }
 
+/*
+ * A right version can still be behind: when the source's branch has changed the chart since,
+ * say so (a note: what `stagegate bump` would write). Costs a walk from the branch's tip back
+ * to the version's commit, so only for charts whose source and branch are configured.
+ */
+static void note_newer(struct run *rn, const char *path, const struct sg_chart_use *use,
+		       const struct sg_chartsrc *src, const struct sg_chartsrc_result *r)
+{
+	char latest[256], c7[8], l7[8];
+	git_oid commit;
+	struct sg_diag *d;
+
+	if (!use->cc || !src->ref || sg_chartsrc_verdict_is_error(r->verdict) || !r->has_commit)
+		return;
+	if (sg_chartsrc_latest(latest, sizeof(latest), &commit, src, src->ref,
+			       use->node->value, 0) != 0) {
+		git_error_clear();
+		return;
+	}
+	if (git_oid_equal(&commit, &r->commit) ||
+	    sg_repo_is_ancestor(src->repo, &commit, &r->commit) != 0)
+		return;
+	git_oid_tostr(c7, sizeof(c7), &r->commit);
+	git_oid_tostr(l7, sizeof(l7), &commit);
+	d = add(rn, SG_NOTE, "chart-newer", path, use->node,
+		"%s %s: %s has a newer chart change, %s (this version is %s)", use->chart,
+		use->node->value, src->ref, l7, c7);
+	sg_diag_set_hint(d, "'stagegate bump %s' would write %s", use->chart, latest);
+}
+
 static char *dir_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -169,6 +199,7 @@ static int check_use(struct run *rn, const char *path, const struct sg_chart_use
 		goto out;
 	}
 	report(rn, path, use, &src, &r);
+	note_newer(rn, path, use, &src, &r);
 	sg_chartsrc_result_release(&r);
 	ret = 0;
 out:

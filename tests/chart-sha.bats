@@ -206,6 +206,16 @@ YAML
 	assert_success
 }
 
+@test "a right version behind the source branch is accepted with a note naming the newer change" {
+	deploy_repo
+	sed -i "s/0.1.0-$(sha t-merge)/0.1.0-$(sha t-pr)/" work/mybinder/Chart.yaml
+	git -C work commit -q -a --amend -m "bump binderhub to the PR commit"
+	run git -C work push origin HEAD:main
+	assert_success
+	assert_output_contains "binderhub 0.1.0-$(sha t-pr): main has a newer chart change, $(sha t-image) (this version is $(sha t-pr))"
+	assert_output_contains "hint: 'stagegate bump binderhub' would write 0.1.0-$(sha t-image)"
+}
+
 @test "bump refuses an unpublished version unless --force" {
 	deploy_repo
 	cd work
