@@ -2,6 +2,7 @@
  * The pre-merge-commit hook: git's pre-merge-commit protocol in, stagegate's checks for the pre-merge-commit stage out.
  */
 #include "hook.h"
+#include "banned.h"
 
 int main(int argc, char **argv)
 {

@@ -2,6 +2,7 @@
  * The pre-receive hook: git's pre-receive protocol in, stagegate's checks for the pre-receive stage out.
  */
 #include "hook.h"
+#include "banned.h"
 
 int main(int argc, char **argv)
 {

@@ -2,6 +2,7 @@
  * The update hook: git's update protocol in, stagegate's checks for the update stage out.
  */
 #include "hook.h"
+#include "banned.h"
 
 int main(int argc, char **argv)
 {

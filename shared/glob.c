@@ -2,7 +2,6 @@
  * fnmatch(3) has no '**'; this adds it and nothing else. Recursion depth is bounded by the
  * number of '*' in the pattern, which comes from our own config.
  */
-#include <fnmatch.h>
 #include <string.h>
 
 #include "glob.h"
