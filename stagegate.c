@@ -224,7 +224,7 @@ static int cmd_run(int argc, char **argv, int ci)
 		goto cleanup;
 	if (config_path ? sg_config_load(&cfg, config_path) < 0 : !(cfg = sg_config_default()))
 		goto cleanup;
-	sg_identity(&user);
+	sg_identity(&user, 0);
 	memset(&p, 0, sizeof(p));
 	p.stage = o.stage;
 	p.config_path = config_path;

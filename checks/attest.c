@@ -312,7 +312,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (sg_repo_open(&repo) < 0 || sg_repo_resolve(&target, repo, o.rev) < 0)
 		goto out;
-	sg_identity(&user);
+	sg_identity(&user, 0);
 	if (signature(&sig, repo, sg_buf_str(&user)) < 0)
 		goto out;
 	a.env = sg_strdup(o.env);

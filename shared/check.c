@@ -30,7 +30,7 @@ void sg_sanitize_fds(void)
 		close(fd);
 }
 
-void sg_identity(struct sg_buf *out)
+void sg_identity(struct sg_buf *out, int platform_only)
 {
 	static const char *const vars[] = { "STAGEGATE_USER", "GL_USERNAME",
 					    "GITHUB_USER_LOGIN", "GITEA_PUSHER_NAME",
@@ -38,7 +38,7 @@ void sg_identity(struct sg_buf *out)
 	struct passwd *pw;
 	size_t i;
 
-	for (i = 0; vars[i]; i++) {
+	for (i = platform_only ? 1 : 0; vars[i]; i++) {
 		const char *v = getenv(vars[i]);
 
 		if (v && *v) {
@@ -286,7 +286,7 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def)
 	}
 	if (sg_config_for(&ctx.cfg, ctx.stage, config_path, ctx.repo) < 0)
 		goto cleanup;
-	sg_identity(&user);
+	sg_identity(&user, 0);
 	ctx.user = sg_buf_str(&user);
 	ctx.npush_options = sg_push_options(&ctx.push_options);
 	ctx.remote = getenv("STAGEGATE_REMOTE");

@@ -55,8 +55,10 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def);
 /* Make sure fds 0-2 are open (a closed one would be reused by the next open()). */
 void sg_sanitize_fds(void);
 /* The pusher's identity: STAGEGATE_USER, GL_USERNAME, GITHUB_USER_LOGIN, GITEA_PUSHER_NAME,
- * REMOTE_USER, else the OS user. Into out. */
-void sg_identity(struct sg_buf *out);
+ * REMOTE_USER, else the OS user. Into out. With platform_only, STAGEGATE_USER is not read: a
+ * server hook takes the identity from what the git platform set, never from a variable a
+ * pusher might manage to pass through (an ssh AcceptEnv), and hands it to its checks. */
+void sg_identity(struct sg_buf *out, int platform_only);
 /* Push options from GIT_PUSH_OPTION_COUNT/GIT_PUSH_OPTION_<n>; NULL-terminated, caller frees
  * with sg_strv_free. Returns the count. */
 size_t sg_push_options(char ***out);

@@ -183,7 +183,7 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 		ret = 0;
 		goto chain;
 	}
-	sg_identity(&user);
+	sg_identity(&user, sg_stage_is_server(stage));
 	p.stage = stage;
 	p.config_path = config_path;
 	p.cfg = cfg;

@@ -36,7 +36,7 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 	direct_prod_commit
 	local old new
 	old=$(git -C work rev-parse origin/prod) new=$(git -C work rev-parse prod)
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="staging is down, outage fix" origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="staging is down, outage fix" origin prod
 	assert_success
 	assert_output_contains "warn  promotion      refs/heads/prod: warning: the new tip"
 	assert_output_contains "OVERRIDDEN by alice: 2 refusals let through (\"staging is down, outage fix\"); recorded in the audit log [override]"
@@ -54,7 +54,7 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 @test "an override turns a staging-gate refusal into a warning too" {
 	gate_policy "$(gate_url /down)" "    health: /hub/health" "$OVERRIDE"
 	staging_change
-	STAGEGATE_USER=carol run git -C work push -o stagegate.override="hub is fine, probe broken" origin staging:prod
+	GL_USERNAME=carol run git -C work push -o stagegate.override="hub is fine, probe broken" origin staging:prod
 	assert_success
 	assert_output_contains "warn  staging-gate   refs/heads/prod: warning: staging health $(gate_url /down)/hub/health: 503 in "
 	assert_output_contains "OVERRIDDEN by carol: 1 refusal let through"
@@ -64,7 +64,7 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 
 @test "an unlisted user's override is refused with the reason" {
 	direct_prod_commit
-	STAGEGATE_USER=bob run git -C work push -o stagegate.override="let me" origin prod
+	GL_USERNAME=bob run git -C work push -o stagegate.override="let me" origin prod
 	assert_failure
 	assert_output_contains "FAIL  promotion"
 	assert_output_contains "error: override refused: user 'bob' is not in promotion.override.users [override-refused]"
@@ -72,9 +72,17 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 	[ ! -e "$AUDIT" ]
 }
 
+@test "the server takes the pusher from the platform, not from a STAGEGATE_USER the pusher set" {
+	direct_prod_commit
+	STAGEGATE_USER=alice GL_USERNAME=mallory run git -C work push -o stagegate.override="trust me" origin prod
+	assert_failure
+	assert_output_contains "error: override refused: user 'mallory' is not in promotion.override.users [override-refused]"
+	[ ! -e "$AUDIT" ]
+}
+
 @test "an override with an empty reason is refused" {
 	direct_prod_commit
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override= origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override= origin prod
 	assert_failure
 	assert_output_contains "error: override refused: the reason is empty: say why, as in git push -o stagegate.override=\"staging is down, hotfix for outage\" [override-refused]"
 	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
@@ -83,7 +91,7 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 
 @test "an override option without a value is refused as an empty reason" {
 	direct_prod_commit
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override origin prod
 	assert_failure
 	assert_output_contains "override refused: the reason is empty"
 }
@@ -91,7 +99,7 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 @test "a server that does not advertise push options refuses the override push" {
 	git --git-dir="$SG_TMP/origin.git" config receive.advertisePushOptions false
 	direct_prod_commit
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="outage" origin prod
 	assert_failure
 	assert_output_contains "the receiving end does not support push options"
 	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
@@ -102,7 +110,7 @@ print(eval(sys.argv[3]))' "$AUDIT" "$1" "$2"
 	staging_change
 	gate_policy "$(gate_url)" "    health: /hub/health" "$OVERRIDE
 staging_gate: {versionpath: /hub/api}"
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin staging:prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="outage" origin staging:prod
 	assert_failure
 	assert_output_contains "ERROR staging-gate"
 	assert_output_contains "1 check could not run (a check that cannot run refuses)"
@@ -112,7 +120,7 @@ staging_gate: {versionpath: /hub/api}"
 
 @test "an override on a push that nothing refuses is not audited" {
 	staging_change
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="just in case" origin staging:prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="just in case" origin staging:prod
 	assert_success
 	refute_output_contains "OVERRIDDEN"
 	[ ! -e "$AUDIT" ]
@@ -122,9 +130,9 @@ staging_gate: {versionpath: /hub/api}"
 	gate_policy "$(gate_url)" "" "promotion: {override: {push_option: break-glass, users: [alice], audit_log: audit/prod.log}}"
 	mkdir "$SG_TMP/origin.git/audit"
 	direct_prod_commit
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="ignored" origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="ignored" origin prod
 	assert_failure
-	STAGEGATE_USER=alice run git -C work push -o break-glass="outage" origin prod
+	GL_USERNAME=alice run git -C work push -o break-glass="outage" origin prod
 	assert_success
 	AUDIT=$SG_TMP/origin.git/audit/prod.log
 	[ "$(audit_field 1 'a["reason"]')" = outage ]
@@ -133,7 +141,7 @@ staging_gate: {versionpath: /hub/api}"
 @test "the audit log cannot be written: the override is refused" {
 	gate_policy "$(gate_url)" "" "promotion: {override: {users: [alice], audit_log: no/such/dir.log}}"
 	direct_prod_commit
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="outage" origin prod
 	assert_failure
 	assert_output_contains "ERROR promotion      check could not run: exited with status 2: cannot open the audit log"
 	assert_output_contains "the override is refused"
@@ -152,7 +160,7 @@ stages:
   update: [promotion]
 YAML
 	direct_prod_commit
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="outage" origin prod
 	assert_success
 	assert_output_contains "OVERRIDDEN by alice: 2 refusals let through"
 	assert_ref origin refs/heads/prod "$(git -C work rev-parse prod)"
@@ -176,7 +184,7 @@ YAML
 	old=$(git -C work rev-parse origin/prod) new=$(git -C work rev-parse prod)
 	printf '{"time":"2024-01-01T00:00:00Z","push":"receive-pack-1-1","user":"alice","check":"promotion","reason":"x","refs":[{"ref":"refs/heads/prod","old":"%s","new":"%s"}],"refused":[]}\n' \
 		"$old" "$new" >"$AUDIT"
-	STAGEGATE_USER=alice run git -C work push -o stagegate.override="outage" origin prod
+	GL_USERNAME=alice run git -C work push -o stagegate.override="outage" origin prod
 	assert_failure
 	assert_output_contains "FAIL  promotion"
 	assert_ref origin refs/heads/prod "$old"
