@@ -24,19 +24,6 @@ struct run {
 	const struct sg_update *u;
 };
 
-static void paths_text(struct sg_buf *b, char *const *paths)
-{
-	size_t i;
-
-	for (i = 0; paths && paths[i]; i++) {
-		if (i == 4) {
-			sg_buf_addstr(b, ", ...");
-			break;
-		}
-		sg_buf_addf(b, "%s%s", i ? ", " : "", paths[i][0] ? paths[i] : ".");
-	}
-}
-
 static struct sg_diag *add(struct run *rn, enum sg_severity sev, const char *rule,
 			   const char *path, const struct sg_yaml_node *node, const char *fmt, ...)
 	SG_PRINTF(6, 7);
@@ -68,7 +55,7 @@ static void report(struct run *rn, const char *path, const struct sg_chart_use *
 		git_oid_tostr(c7, sizeof(c7), &r->commit);
 	if (r->has_last_change)
 		git_oid_tostr(l7, sizeof(l7), &r->last_change);
-	paths_text(&ps, r->paths);
+	sg_chartsrc_paths_text(&ps, r->paths);
 	switch (r->verdict) {
 	case SG_VERDICT_NOT_A_CHANGE:
 		d = add(rn, SG_ERROR, "sha-not-a-change", path, use->node,

@@ -55,19 +55,6 @@ static void short_hex(char *out, const git_oid *oid)
 	git_oid_tostr(out, 8, oid);
 }
 
-static void paths_text(struct sg_buf *b, char *const *paths)
-{
-	size_t i;
-
-	for (i = 0; paths && paths[i]; i++) {
-		if (i == 4) {
-			sg_buf_addstr(b, ", ...");
-			break;
-		}
-		sg_buf_addf(b, "%s%s", i ? ", " : "", paths[i][0] ? paths[i] : ".");
-	}
-}
-
 static void print_json(const char *version, const struct sg_chartsrc_result *r)
 {
 	struct sg_buf b = SG_BUF_INIT;
@@ -120,7 +107,7 @@ static void print_text(const char *version, const struct sg_chartsrc_result *r)
 	switch (r->verdict) {
 	case SG_VERDICT_NOT_A_CHANGE:
 		sg_buf_addf(&b, ": commit %s did not change ", c7);
-		paths_text(&b, r->paths);
+		sg_chartsrc_paths_text(&b, r->paths);
 		if (r->has_last_change)
 			sg_buf_addf(&b, "; last change %s, use %s", l7, r->suggested);
 		break;

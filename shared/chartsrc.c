@@ -608,6 +608,19 @@ void sg_chartsrc_result_release(struct sg_chartsrc_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
+void sg_chartsrc_paths_text(struct sg_buf *b, char *const *paths)
+{
+	size_t i;
+
+	for (i = 0; paths && paths[i]; i++) {
+		if (i == 4) {
+			sg_buf_addstr(b, ", ...");
+			break;
+		}
+		sg_buf_addf(b, "%s%s", i ? ", " : "", paths[i][0] ? paths[i] : ".");
+	}
+}
+
 void sg_chartsrc_fetch_hint(struct sg_buf *out, const char *dir)
 {
 	if (dir && strcmp(dir, "."))

@@ -122,6 +122,9 @@ int sg_chartsrc_latest(char *out, size_t n, git_oid *commit_out, const struct sg
  */
 void sg_chartsrc_fast_reads(void);
 
+/* The first paths of a list, for messages: "helm-chart/x, setup.py, ..." ("" shown as "."). */
+void sg_chartsrc_paths_text(struct sg_buf *out, char *const *paths);
+
 /* The fetch command that unshallows dir, for messages. */
 void sg_chartsrc_fetch_hint(struct sg_buf *out, const char *dir);
 
