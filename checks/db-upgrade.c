@@ -104,16 +104,6 @@ struct dbup {
 
 /* ---- configuration ------------------------------------------------------------------- */
 
-static int cfg_str(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		   char **out)
-{
-	if (!n || n->kind != SG_YAML_SCALAR || sg_yaml_is_null(n) || !*n->value)
-		return sg_config_error(cfg, n, "db_upgrade.%s must be a non-empty string", what);
-	free(*out);
-	*out = sg_strdup(n->value);
-	return 0;
-}
-
 static int parse_rules(const struct sg_config *cfg, struct opts *o, const struct sg_yaml_node *n)
 {
 	static const char *const sevs[] = { "error", "warning", "note", "off" };
@@ -188,10 +178,11 @@ static int parse_opts(struct opts *o, const struct sg_config *cfg)
 				       sg_yaml_kind_name(n));
 	if (n && sg_config_check_keys(cfg, n, known, 4, "db_upgrade") < 0)
 		return -1;
-	if (n && (v = sg_yaml_get(n, "chart")) && cfg_str(cfg, v, "chart", &o->chart) < 0)
+	if (n && (v = sg_yaml_get(n, "chart")) &&
+	    sg_config_get_str(cfg, v, "db_upgrade.chart", &o->chart) < 0)
 		return -1;
 	if (n && (v = sg_yaml_get(n, "trailer"))) {
-		if (cfg_str(cfg, v, "trailer", &o->trailer) < 0)
+		if (sg_config_get_str(cfg, v, "db_upgrade.trailer", &o->trailer) < 0)
 			return -1;
 		if (!is_trailer_key(o->trailer))
 			return sg_config_error(cfg, v, "db_upgrade.trailer '%s' is not a trailer "

@@ -69,73 +69,29 @@ static const char *const default_include[] = { "**/*.yaml", "**/*.yml" };
 
 /* ---- config ---- */
 
-static int cfg_error(struct hl *h, const struct sg_yaml_node *n, const char *fmt, ...)
-	SG_PRINTF(3, 4);
-
-static int cfg_error(struct hl *h, const struct sg_yaml_node *n, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-	int len;
-
-	va_start(ap, fmt);
-	len = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	msg = sg_malloc((size_t)len + 1);
-	va_start(ap, fmt);
-	vsnprintf(msg, (size_t)len + 1, fmt, ap);
-	va_end(ap);
-	sg_config_error(h->ctx->cfg, n, "%s", msg);
-	free(msg);
-	return -1;
-}
-
-/* A string or a list of strings into a NULL-terminated vector. */
-static int str_list(struct hl *h, char ***out, size_t *n, const struct sg_yaml_node *v,
-		    const char *what)
-{
-	const struct sg_yaml_node *d = sg_yaml_deref(v);
-	size_t i;
-
-	if (d && d->kind == SG_YAML_SCALAR && !sg_yaml_is_null(d)) {
-		*out = sg_calloc(2, sizeof(char *));
-		(*out)[0] = sg_strdup(d->value);
-		*n = 1;
-		return 0;
-	}
-	if (!d || d->kind != SG_YAML_SEQ)
-		return cfg_error(h, v, "%s must be a list of globs", what);
-	*out = sg_calloc(d->n + 1, sizeof(char *));
-	*n = d->n;
-	for (i = 0; i < d->n; i++) {
-		const char *s = sg_yaml_str(d->items[i]);
-
-		if (!s || !*s)
-			return cfg_error(h, d->items[i], "%s: each entry must be a glob", what);
-		(*out)[i] = sg_strdup(s);
-	}
-	return 0;
-}
-
 static int ulong_key(struct hl *h, unsigned long long *out, const struct sg_yaml_node *v,
 		     const char *what, unsigned long long lo, unsigned long long hi)
 {
+	const struct sg_config *cfg = h->ctx->cfg;
 	const char *s = sg_yaml_str(v);
 	char *end;
 	unsigned long long x;
 
 	if (!s || !*s || *s == '-')
-		return cfg_error(h, v, "%s must be a number from %llu to %llu", what, lo, hi);
+		return sg_config_error(cfg, v,
+				       "%s must be a number from %llu to %llu", what, lo, hi);
 	errno = 0;
 	x = strtoull(s, &end, 10);
 	if (errno || *end || x < lo || x > hi)
-		return cfg_error(h, v, "%s must be a number from %llu to %llu", what, lo, hi);
+		return sg_config_error(cfg, v,
+				       "%s must be a number from %llu to %llu", what, lo, hi);
 	*out = x;
 	return 0;
 }
 
 static int parse_rules(struct hl *h, const struct sg_yaml_node *v)
 {
+	const struct sg_config *cfg = h->ctx->cfg;
 	const struct sg_yaml_node *m = sg_yaml_deref(v);
 	const char *const *names = sg_lint_rule_names();
 	size_t i, nnames = 0;
@@ -143,8 +99,9 @@ static int parse_rules(struct hl *h, const struct sg_yaml_node *v)
 	while (names[nnames])
 		nnames++;
 	if (!m || m->kind != SG_YAML_MAP)
-		return cfg_error(h, v, "lint.rules must map rule ids to error, warning, note "
-				 "or off");
+		return sg_config_error(cfg, v,
+				       "lint.rules must map rule ids to error, warning, note "
+				       "or off");
 	for (i = 0; i < m->n; i++) {
 		const struct sg_yaml_node *k = m->items[2 * i], *val = m->items[2 * i + 1];
 		const char *id = sg_yaml_str(k), *sev = sg_yaml_str(val), *hint;
@@ -153,9 +110,11 @@ static int parse_rules(struct hl *h, const struct sg_yaml_node *v)
 		if (rule < 0) {
 			hint = id ? sg_suggest(id, names, nnames) : NULL;
 			if (hint)
-				return cfg_error(h, k, "unknown rule '%s' in lint.rules; did you "
-						 "mean '%s'?", id ? id : "", hint);
-			return cfg_error(h, k, "unknown rule '%s' in lint.rules", id ? id : "");
+				return sg_config_error(cfg, k,
+						       "unknown rule '%s' in lint.rules; did you "
+						       "mean '%s'?", id ? id : "", hint);
+			return sg_config_error(cfg, k,
+					       "unknown rule '%s' in lint.rules", id ? id : "");
 		}
 		/* "off" unquoted is YAML 1.1 false, which is what it means here too. */
 		if (sg_yaml_bool(val) == 0 || (sev && !strcmp(sev, "off")))
@@ -167,8 +126,9 @@ static int parse_rules(struct hl *h, const struct sg_yaml_node *v)
 		else if (sev && !strcmp(sev, "note"))
 			h->opts.severity[rule] = SG_NOTE;
 		else
-			return cfg_error(h, val, "lint.rules.%s must be error, warning, note or "
-					 "off", id);
+			return sg_config_error(cfg, val,
+					       "lint.rules.%s must be error, warning, note or "
+					       "off", id);
 	}
 	return 0;
 }
@@ -185,6 +145,7 @@ static struct schema_map *new_map(struct hl *h)
 
 static int parse_schemas(struct hl *h, const struct sg_yaml_node *v)
 {
+	const struct sg_config *cfg = h->ctx->cfg;
 	static const char *const keys[] = { "files", "schema", "at", "complete" };
 	const struct sg_yaml_node *d = sg_yaml_deref(v);
 	size_t i;
@@ -197,8 +158,9 @@ static int parse_schemas(struct hl *h, const struct sg_yaml_node *v)
 			struct schema_map *m;
 
 			if (!glob || !schema || !*schema)
-				return cfg_error(h, d->items[2 * i], "lint.schemas maps a glob to "
-						 "a schema file");
+				return sg_config_error(cfg, d->items[2 * i],
+						       "lint.schemas maps a glob to "
+						       "a schema file");
 			m = new_map(h);
 			m->files = sg_calloc(2, sizeof(char *));
 			m->files[0] = sg_strdup(glob);
@@ -209,43 +171,48 @@ static int parse_schemas(struct hl *h, const struct sg_yaml_node *v)
 		return 0;
 	}
 	if (!d || d->kind != SG_YAML_SEQ)
-		return cfg_error(h, v, "lint.schemas must be a list of {files, schema, at} "
+		return sg_config_error(cfg, v, "lint.schemas must be a list of {files, schema, at} "
 				 "or a mapping of glob to schema file");
 	for (i = 0; i < d->n; i++) {
 		const struct sg_yaml_node *e = sg_yaml_deref(d->items[i]), *x;
 		struct schema_map *m;
 
 		if (!e || e->kind != SG_YAML_MAP)
-			return cfg_error(h, d->items[i], "lint.schemas entries are mappings with "
-					 "files, schema and (optionally) at");
-		if (sg_config_check_keys(h->ctx->cfg, e, keys, 4, "a lint.schemas entry") < 0)
+			return sg_config_error(cfg, d->items[i],
+					       "lint.schemas entries are mappings with "
+					       "files, schema and (optionally) at");
+		if (sg_config_check_keys(cfg, e, keys, 4, "a lint.schemas entry") < 0)
 			return -1;
 		m = new_map(h);
 		m->node = e;
 		if (!(x = sg_yaml_get(e, "files")))
-			return cfg_error(h, e, "lint.schemas entry has no files");
-		if (str_list(h, &m->files, &m->nfiles, x, "lint.schemas files") < 0)
+			return sg_config_error(cfg, e, "lint.schemas entry has no files");
+		if (sg_config_get_strv(cfg, x, "lint.schemas files", &m->files, &m->nfiles) < 0)
 			return -1;
 		if (!(x = sg_yaml_get(e, "schema")) || !sg_yaml_str(x) || !*sg_yaml_str(x))
-			return cfg_error(h, x ? x : e, "lint.schemas entry needs a schema file");
+			return sg_config_error(cfg, x ? x : e,
+					       "lint.schemas entry needs a schema file");
 		m->schema = sg_strdup(sg_yaml_str(x));
 		if ((x = sg_yaml_get(e, "at"))) {
 			if (!sg_yaml_str(x))
-				return cfg_error(h, x, "lint.schemas at must be a dotted key path "
-						 "such as jupyterhub");
+				return sg_config_error(cfg, x,
+						       "lint.schemas at must be a dotted key path "
+						       "such as jupyterhub");
 			m->at = sg_strdup(sg_yaml_str(x));
 		}
 		if ((x = sg_yaml_get(e, "complete")) && (m->complete = sg_yaml_bool(x)) < 0)
-			return cfg_error(h, x, "lint.schemas complete must be true or false");
+			return sg_config_error(cfg, x,
+					       "lint.schemas complete must be true or false");
 	}
 	return 0;
 }
 
 static int parse_config(struct hl *h)
 {
+	const struct sg_config *cfg = h->ctx->cfg;
 	static const char *const keys[] = { "include", "exclude", "templates", "rules",
 					    "schemas", "max_depth", "max_size", "max_expansion" };
-	const struct sg_yaml_node *sec = h->ctx->cfg ? sg_yaml_deref(h->ctx->cfg->lint) : NULL;
+	const struct sg_yaml_node *sec = cfg ? sg_yaml_deref(cfg->lint) : NULL;
 	const struct sg_yaml_node *v;
 	unsigned long long x;
 	size_t i;
@@ -254,22 +221,19 @@ static int parse_config(struct hl *h)
 	h->max_size = DEFAULT_MAX_SIZE;
 	if (sec && !sg_yaml_is_null(sec)) {
 		if (sec->kind != SG_YAML_MAP)
-			return cfg_error(h, sec, "lint must be a mapping");
-		if (sg_config_check_keys(h->ctx->cfg, sec, keys, sizeof(keys) / sizeof(*keys), "lint") < 0)
+			return sg_config_error(cfg, sec, "lint must be a mapping");
+		if (sg_config_check_keys(cfg, sec, keys, sizeof(keys) / sizeof(*keys),
+					 "lint") < 0)
 			return -1;
 		if ((v = sg_yaml_get(sec, "include")) &&
-		    str_list(h, &h->include, &h->ninclude, v, "lint.include") < 0)
+		    sg_config_get_strv(cfg, v, "lint.include", &h->include, &h->ninclude) < 0)
 			return -1;
 		if ((v = sg_yaml_get(sec, "exclude")) &&
-		    str_list(h, &h->exclude, &h->nexclude, v, "lint.exclude") < 0)
+		    sg_config_get_strv(cfg, v, "lint.exclude", &h->exclude, &h->nexclude) < 0)
 			return -1;
-		if ((v = sg_yaml_get(sec, "templates"))) {
-			int b = sg_yaml_bool(v);
-
-			if (b < 0)
-				return cfg_error(h, v, "lint.templates must be true or false");
-			h->templates = b;
-		}
+		if ((v = sg_yaml_get(sec, "templates")) &&
+		    sg_config_get_bool(cfg, v, "lint.templates", &h->templates) < 0)
+			return -1;
 		if ((v = sg_yaml_get(sec, "rules")) && parse_rules(h, v) < 0)
 			return -1;
 		if ((v = sg_yaml_get(sec, "schemas")) && parse_schemas(h, v) < 0)
@@ -363,6 +327,7 @@ static int read_source(struct hl *h, struct sg_buf *out, git_filemode_t *mode,
 static struct sg_schema *schema_for(struct hl *h, const struct schema_map *m,
 				    const struct source *src)
 {
+	const struct sg_config *cfg = h->ctx->cfg;
 	struct sg_buf key = SG_BUF_INIT, data = SG_BUF_INIT;
 	struct sg_schema *s = NULL;
 	char *err = NULL;
@@ -381,12 +346,12 @@ static struct sg_schema *schema_for(struct hl *h, const struct schema_map *m,
 	r = read_source(h, &data, NULL, src, m->schema);
 	if (r == 0) {
 		if (sg_schema_load(&s, m->schema, data.buf ? data.buf : "", data.len, &err) < 0) {
-			sg_config_error(h->ctx->cfg, m->node, "schema %s", err);
+			sg_config_error(cfg, m->node, "schema %s", err);
 			free(err);
 			s = NULL;
 		}
 	} else if (r > 0) {
-		sg_config_error(h->ctx->cfg, m->node, "schema file '%s' not found%s%s",
+		sg_config_error(cfg, m->node, "schema file '%s' not found%s%s",
 				m->schema, src->kind == SRC_COMMIT ? " in commit " : "", hex);
 	}
 	SG_GROW(h->loaded, h->loaded_alloc, h->nloaded + 1);

@@ -19,61 +19,6 @@ static const char *const chart_keys[] = { "name", "references", "source", "index
 static const char *const source_keys[] = { "repo", "ref", "paths", "chartpress" };
 static const char *const ref_keys[] = { "path", "key" };
 
-static int want(const struct sg_config *cfg, const struct sg_yaml_node *n,
-		enum sg_yaml_kind kind, const char *what)
-{
-	static const char *const names[] = { "a string", "a mapping", "a list", "an alias" };
-
-	if (n && n->kind == kind && !(kind == SG_YAML_SCALAR && sg_yaml_is_null(n)))
-		return 0;
-	return sg_config_error(cfg, n, "%s must be %s%s", what,
-			       kind == SG_YAML_SCALAR ? "a non-empty " : "",
-			       kind == SG_YAML_SCALAR ? "string" : names[kind]);
-}
-
-static int get_str(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		   char **out)
-{
-	n = sg_yaml_deref(n);
-	if (want(cfg, n, SG_YAML_SCALAR, what) < 0)
-		return -1;
-	if (!n->len)
-		return sg_config_error(cfg, n, "%s must not be empty", what);
-	*out = sg_strdup(n->value);
-	return 0;
-}
-
-/* "a" or [a, b] */
-static int get_list(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		    char ***out)
-{
-	size_t i, k = 0;
-	char **v;
-
-	n = sg_yaml_deref(n);
-	if (n && n->kind == SG_YAML_SCALAR) {
-		v = sg_calloc(2, sizeof(*v));
-		if (get_str(cfg, n, what, &v[0]) < 0) {
-			free(v);
-			return -1;
-		}
-		*out = v;
-		return 0;
-	}
-	if (want(cfg, n, SG_YAML_SEQ, what) < 0)
-		return -1;
-	v = sg_calloc(n->n + 1, sizeof(*v));
-	for (i = 0; i < n->n; i++) {
-		if (get_str(cfg, n->items[i], what, &v[k]) < 0) {
-			sg_strv_free(v);
-			return -1;
-		}
-		k++;
-	}
-	*out = v;
-	return 0;
-}
-
 static char *resolve(const char *base, const char *path)
 {
 	struct sg_buf b = SG_BUF_INIT;
@@ -91,7 +36,7 @@ static int load_refs(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 	size_t i;
 
 	n = sg_yaml_deref(n);
-	if (want(cfg, n, SG_YAML_SEQ, "charts[].references") < 0)
+	if (sg_config_want(cfg, n, SG_YAML_SEQ, "charts[].references") < 0)
 		return -1;
 	cc->refs = sg_calloc(n->n ? n->n : 1, sizeof(*cc->refs));
 	for (i = 0; i < n->n; i++) {
@@ -100,15 +45,15 @@ static int load_refs(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 
 		if (it && it->kind == SG_YAML_MAP) {
 			if (sg_config_check_keys(cfg, it, ref_keys, 2, "a chart reference") < 0 ||
-			    get_str(cfg, sg_yaml_get(it, "path") ? sg_yaml_get(it, "path") : it,
+			    sg_config_get_str(cfg, sg_yaml_get(it, "path") ? sg_yaml_get(it, "path") : it,
 				    "references[].path", &r->path) < 0)
 				return -1;
 			cc->nrefs++;
 			if (sg_yaml_get(it, "key") &&
-			    get_str(cfg, sg_yaml_get(it, "key"), "references[].key", &r->key) < 0)
+			    sg_config_get_str(cfg, sg_yaml_get(it, "key"), "references[].key", &r->key) < 0)
 				return -1;
 		} else {
-			if (get_str(cfg, it ? it : n->items[i], "references[]", &r->path) < 0)
+			if (sg_config_get_str(cfg, it ? it : n->items[i], "references[]", &r->path) < 0)
 				return -1;
 			cc->nrefs++;
 		}
@@ -124,26 +69,27 @@ static int load_source(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 	n = sg_yaml_deref(n);
 	if (n && n->kind == SG_YAML_SCALAR && !sg_yaml_is_null(n)) {
 		/* source: ../binderhub, the short form */
-		if (get_str(cfg, n, "charts[].source", &cc->repo) < 0)
+		if (sg_config_get_str(cfg, n, "charts[].source", &cc->repo) < 0)
 			return -1;
 		cc->repo_path = resolve(base, cc->repo);
 		return 0;
 	}
-	if (want(cfg, n, SG_YAML_MAP, "charts[].source") < 0 ||
+	if (sg_config_want(cfg, n, SG_YAML_MAP, "charts[].source") < 0 ||
 	    sg_config_check_keys(cfg, n, source_keys, 4, "charts[].source") < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "repo"))) {
-		if (get_str(cfg, v, "source.repo", &cc->repo) < 0)
+		if (sg_config_get_str(cfg, v, "source.repo", &cc->repo) < 0)
 			return -1;
 		if (strcmp(cc->repo, "."))
 			cc->repo_path = resolve(base, cc->repo);
 	}
-	if ((v = sg_yaml_get(n, "ref")) && get_str(cfg, v, "source.ref", &cc->ref) < 0)
+	if ((v = sg_yaml_get(n, "ref")) && sg_config_get_str(cfg, v, "source.ref", &cc->ref) < 0)
 		return -1;
-	if ((v = sg_yaml_get(n, "paths")) && get_list(cfg, v, "source.paths", &cc->paths) < 0)
+	if ((v = sg_yaml_get(n, "paths")) &&
+	    sg_config_get_strv(cfg, v, "source.paths", &cc->paths, NULL) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "chartpress")) &&
-	    get_str(cfg, v, "source.chartpress", &cc->chartpress) < 0)
+	    sg_config_get_str(cfg, v, "source.chartpress", &cc->chartpress) < 0)
 		return -1;
 	return 0;
 }
@@ -154,12 +100,12 @@ static int load_one(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 	const struct sg_yaml_node *v;
 
 	cc->node = n;
-	if (want(cfg, n, SG_YAML_MAP, "a charts entry") < 0 ||
+	if (sg_config_want(cfg, n, SG_YAML_MAP, "a charts entry") < 0 ||
 	    sg_config_check_keys(cfg, n, chart_keys, 4, "a charts entry") < 0)
 		return -1;
 	if (!sg_yaml_get(n, "name"))
 		return sg_config_error(cfg, n, "a charts entry needs a 'name'");
-	if (get_str(cfg, sg_yaml_get(n, "name"), "charts[].name", &cc->name) < 0)
+	if (sg_config_get_str(cfg, sg_yaml_get(n, "name"), "charts[].name", &cc->name) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "references")) && load_refs(cfg, cc, v) < 0)
 		return -1;
@@ -168,7 +114,7 @@ static int load_one(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 	if ((v = sg_yaml_get(n, "index"))) {
 		const char *c1;
 
-		if (get_str(cfg, v, "charts[].index", &cc->index) < 0)
+		if (sg_config_get_str(cfg, v, "charts[].index", &cc->index) < 0)
 			return -1;
 		c1 = strchr(cc->index, ':');
 		if (c1 && c1 > cc->index && strchr(c1 + 1, ':')) {
@@ -198,7 +144,7 @@ int sg_chartcfg_load(struct sg_chart_cfgs *out, const struct sg_config *cfg,
 	memset(out, 0, sizeof(*out));
 	if (!n || sg_yaml_is_null(n))
 		return 0;
-	if (want(cfg, n, SG_YAML_SEQ, "charts") < 0)
+	if (sg_config_want(cfg, n, SG_YAML_SEQ, "charts") < 0)
 		return -1;
 	if (repo)
 		base = git_repository_is_bare(repo) || !git_repository_workdir(repo)

@@ -2,6 +2,7 @@
  * Loading and validating .stagegate.yml. The text and YAML tree stay alive with the config so
  * that checks can report positions inside their own sections.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,69 +90,88 @@ static void strv_release(char ***v, size_t *n)
 	*n = 0;
 }
 
-static int want_kind(const struct sg_config *cfg, const struct sg_yaml_node *n,
-		     enum sg_yaml_kind kind, const char *what)
+int sg_config_want(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		   enum sg_yaml_kind kind, const char *what)
 {
 	static const char *const names[] = { "a string", "a mapping", "a list", "an alias" };
 
-	if (n && n->kind == kind)
+	if (n && n->kind == kind && !(kind == SG_YAML_SCALAR && sg_yaml_is_null(n)))
 		return 0;
 	return sg_config_error(cfg, n, "%s must be %s, not %s", what, names[kind],
 			       n ? sg_yaml_kind_name(n) : "an undefined alias");
 }
 
-static int get_str(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		   char **out)
+int sg_config_get_str(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		      const char *what, char **out)
 {
-	if (want_kind(cfg, n, SG_YAML_SCALAR, what) < 0)
+	n = sg_yaml_deref(n);
+	if (sg_config_want(cfg, n, SG_YAML_SCALAR, what) < 0)
 		return -1;
+	if (!n->len)
+		return sg_config_error(cfg, n, "%s must not be empty", what);
 	free(*out);
 	*out = sg_strdup(n->value);
 	return 0;
 }
 
-static int get_strv(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		    char ***out, size_t *nout)
+int sg_config_get_strv(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		       const char *what, char ***out, size_t *nout)
 {
-	size_t i;
+	size_t i, count = 0;
 
+	for (count = 0; *out && (*out)[count]; count++)
+		;
+	n = sg_yaml_deref(n);
 	if (n && n->kind == SG_YAML_SCALAR) {
-		strv_push(out, nout, n->value);
-		return 0;
-	}
-	if (want_kind(cfg, n, SG_YAML_SEQ, what) < 0)
-		return -1;
-	for (i = 0; i < n->n; i++) {
-		const struct sg_yaml_node *it = sg_yaml_deref(n->items[i]);
+		char *one = NULL;
 
-		if (want_kind(cfg, it ? it : n->items[i], SG_YAML_SCALAR, what) < 0)
+		if (sg_config_get_str(cfg, n, what, &one) < 0)
 			return -1;
-		strv_push(out, nout, it->value);
+		strv_push(out, &count, one);
+		free(one);
+	} else {
+		if (sg_config_want(cfg, n, SG_YAML_SEQ, what) < 0)
+			return -1;
+		for (i = 0; i < n->n; i++) {
+			char *one = NULL;
+
+			if (sg_config_get_str(cfg, n->items[i], what, &one) < 0)
+				return -1;
+			strv_push(out, &count, one);
+			free(one);
+		}
 	}
+	if (nout)
+		*nout = count;
 	return 0;
 }
 
-static int get_uint(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		    unsigned long *out)
+int sg_config_get_uint(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		       const char *what, unsigned long *out)
 {
 	char *end;
 	unsigned long v;
 
-	if (want_kind(cfg, n, SG_YAML_SCALAR, what) < 0)
+	n = sg_yaml_deref(n);
+	if (sg_config_want(cfg, n, SG_YAML_SCALAR, what) < 0)
 		return -1;
+	errno = 0;
 	v = strtoul(n->value, &end, 10);
-	if (!*n->value || *end || n->value[0] == '-')
+	if (!*n->value || *end || n->value[0] == '-' || errno)
 		return sg_config_error(cfg, n, "%s must be a whole number, not '%s'", what,
 				       n->value);
 	*out = v;
 	return 0;
 }
 
-static int get_bool(const struct sg_config *cfg, const struct sg_yaml_node *n, const char *what,
-		    int *out)
+int sg_config_get_bool(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		       const char *what, int *out)
 {
-	int b = sg_yaml_bool(n);
+	int b;
 
+	n = sg_yaml_deref(n);
+	b = sg_yaml_bool(n);
+	/* Only true/false: a yes/on in a policy file is the YAML 1.1 trap helm-lint warns of. */
 	if (b < 0 || (n->style == SG_YAML_PLAIN && strcmp(n->value, "true") &&
 		      strcmp(n->value, "false")))
 		return sg_config_error(cfg, n, "%s must be true or false", what);
@@ -203,15 +223,15 @@ static int parse_urls(struct sg_config *cfg, struct sg_deployment *d,
 {
 	size_t i;
 
-	if (want_kind(cfg, n, SG_YAML_MAP, "urls") < 0)
+	if (sg_config_want(cfg, n, SG_YAML_MAP, "urls") < 0)
 		return -1;
 	d->urls = sg_calloc(n->n, sizeof(*d->urls));
 	for (i = 0; i < n->n; i++) {
 		const struct sg_yaml_node *k = sg_yaml_deref(n->items[2 * i]);
 		const struct sg_yaml_node *v = sg_yaml_deref(n->items[2 * i + 1]);
 
-		if (want_kind(cfg, k, SG_YAML_SCALAR, "an environment name") < 0 ||
-		    want_kind(cfg, v ? v : n->items[2 * i + 1], SG_YAML_SCALAR, "a URL") < 0)
+		if (sg_config_want(cfg, k, SG_YAML_SCALAR, "an environment name") < 0 ||
+		    sg_config_want(cfg, v ? v : n->items[2 * i + 1], SG_YAML_SCALAR, "a URL") < 0)
 			return -1;
 		d->urls[i].env = sg_strdup(k->value);
 		d->urls[i].url = sg_strdup(v->value);
@@ -261,17 +281,17 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 	const struct sg_yaml_node *v;
 	size_t i;
 
-	if (want_kind(cfg, n, SG_YAML_MAP, "a deployment") < 0 ||
+	if (sg_config_want(cfg, n, SG_YAML_MAP, "a deployment") < 0 ||
 	    sg_config_check_keys(cfg, n, known, nknown, "a deployment") < 0)
 		return -1;
 	d->node = n;
 	d->timeout_ms = 3000;
 	if (!(v = sg_yaml_get(n, "name")))
 		return sg_config_error(cfg, n, "deployment has no 'name'");
-	if (get_str(cfg, v, "name", &d->name) < 0)
+	if (sg_config_get_str(cfg, v, "name", &d->name) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "chain"))) {
-		if (get_strv(cfg, v, "chain", &d->chain, &d->nchain) < 0)
+		if (sg_config_get_strv(cfg, v, "chain", &d->chain, &d->nchain) < 0)
 			return -1;
 		if (d->nchain < 2)
 			return sg_config_error(cfg, v, "chain of '%s' needs at least two branches "
@@ -290,7 +310,7 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 		if (d->chain)
 			return sg_config_error(cfg, v, "deployment '%s' has both 'chain' and "
 					       "'match'; use one", d->name);
-		if (get_str(cfg, v, "match", &d->match_src) < 0)
+		if (sg_config_get_str(cfg, v, "match", &d->match_src) < 0)
 			return -1;
 		if (sg_regex_compile(&d->match, d->match_src, &err) < 0) {
 			sg_config_error(cfg, v, "bad pattern '%s': %s", d->match_src,
@@ -302,7 +322,7 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 			return sg_config_error(cfg, n, "deployment '%s' has 'match' but no 'from' "
 					       "(the upstream branch, e.g. '${hub}-staging')",
 					       d->name);
-		if (get_str(cfg, v, "from", &d->from) < 0)
+		if (sg_config_get_str(cfg, v, "from", &d->from) < 0)
 			return -1;
 		if (template_regex(&d->from_match, d->from, &err) < 0) {
 			sg_config_error(cfg, v, "bad 'from' template '%s': %s", d->from,
@@ -319,29 +339,29 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 				       "prod]) or 'match' and 'from'", d->name);
 	d->stage = sg_strdup("prod");
 	d->from_stage = sg_strdup("staging");
-	if ((v = sg_yaml_get(n, "stage")) && get_str(cfg, v, "stage", &d->stage) < 0)
+	if ((v = sg_yaml_get(n, "stage")) && sg_config_get_str(cfg, v, "stage", &d->stage) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "from_stage")) &&
-	    get_str(cfg, v, "from_stage", &d->from_stage) < 0)
+	    sg_config_get_str(cfg, v, "from_stage", &d->from_stage) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "urls")) && parse_urls(cfg, d, v) < 0)
 		return -1;
-	if ((v = sg_yaml_get(n, "health")) && get_str(cfg, v, "health", &d->health) < 0)
+	if ((v = sg_yaml_get(n, "health")) && sg_config_get_str(cfg, v, "health", &d->health) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "timeout"))) {
 		unsigned long s;
 
-		if (get_uint(cfg, v, "timeout (seconds)", &s) < 0)
+		if (sg_config_get_uint(cfg, v, "timeout (seconds)", &s) < 0)
 			return -1;
 		d->timeout_ms = s * 1000;
 	}
 	if ((v = sg_yaml_get(n, "expect_version")) &&
-	    get_str(cfg, v, "expect_version", &d->expect_version) < 0)
+	    sg_config_get_str(cfg, v, "expect_version", &d->expect_version) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "values")) &&
-	    get_strv(cfg, v, "values", &d->values, &d->nvalues) < 0)
+	    sg_config_get_strv(cfg, v, "values", &d->values, &d->nvalues) < 0)
 		return -1;
-	if ((v = sg_yaml_get(n, "chart")) && get_str(cfg, v, "chart", &d->chart) < 0)
+	if ((v = sg_yaml_get(n, "chart")) && sg_config_get_str(cfg, v, "chart", &d->chart) < 0)
 		return -1;
 	return 0;
 }
@@ -350,7 +370,7 @@ static int parse_deployments(struct sg_config *cfg, const struct sg_yaml_node *n
 {
 	size_t i, j, k;
 
-	if (want_kind(cfg, n, SG_YAML_SEQ, "deployments") < 0)
+	if (sg_config_want(cfg, n, SG_YAML_SEQ, "deployments") < 0)
 		return -1;
 	cfg->deployments = sg_calloc(n->n, sizeof(*cfg->deployments));
 	for (i = 0; i < n->n; i++) {
@@ -385,28 +405,28 @@ static int parse_promotion(struct sg_config *cfg, const struct sg_yaml_node *n)
 	struct sg_promotion *p = &cfg->promotion;
 	const struct sg_yaml_node *v, *o;
 
-	if (want_kind(cfg, n, SG_YAML_MAP, "promotion") < 0 ||
+	if (sg_config_want(cfg, n, SG_YAML_MAP, "promotion") < 0 ||
 	    sg_config_check_keys(cfg, n, known, nknown, "promotion") < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "soak_minutes")) &&
-	    get_uint(cfg, v, "soak_minutes", &p->soak_minutes) < 0)
+	    sg_config_get_uint(cfg, v, "soak_minutes", &p->soak_minutes) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "require_attestation")) &&
-	    get_bool(cfg, v, "require_attestation", &p->require_attestation) < 0)
+	    sg_config_get_bool(cfg, v, "require_attestation", &p->require_attestation) < 0)
 		return -1;
 	if (!(o = sg_yaml_get(n, "override")))
 		return 0;
-	if (want_kind(cfg, o, SG_YAML_MAP, "override") < 0 ||
+	if (sg_config_want(cfg, o, SG_YAML_MAP, "override") < 0 ||
 	    sg_config_check_keys(cfg, o, okeys, 3, "override") < 0)
 		return -1;
 	if ((v = sg_yaml_get(o, "push_option")) &&
-	    get_str(cfg, v, "push_option", &p->override.push_option) < 0)
+	    sg_config_get_str(cfg, v, "push_option", &p->override.push_option) < 0)
 		return -1;
 	if ((v = sg_yaml_get(o, "users")) &&
-	    get_strv(cfg, v, "users", &p->override.users, &p->override.nusers) < 0)
+	    sg_config_get_strv(cfg, v, "users", &p->override.users, &p->override.nusers) < 0)
 		return -1;
 	if ((v = sg_yaml_get(o, "audit_log")) &&
-	    get_str(cfg, v, "audit_log", &p->override.audit_log) < 0)
+	    sg_config_get_str(cfg, v, "audit_log", &p->override.audit_log) < 0)
 		return -1;
 	return 0;
 }
@@ -415,7 +435,7 @@ static int parse_stages(struct sg_config *cfg, const struct sg_yaml_node *n)
 {
 	size_t i;
 
-	if (want_kind(cfg, n, SG_YAML_MAP, "stages") < 0 ||
+	if (sg_config_want(cfg, n, SG_YAML_MAP, "stages") < 0 ||
 	    sg_config_check_keys(cfg, n, stage_names, SG_STAGE__COUNT, "stages") < 0)
 		return -1;
 	for (i = 0; i < n->n; i++) {
@@ -430,7 +450,7 @@ static int parse_stages(struct sg_config *cfg, const struct sg_yaml_node *n)
 		strv_release(&l->ids, &l->n);
 		if (sg_yaml_is_null(v))
 			continue;
-		if (get_strv(cfg, v ? v : n->items[2 * i + 1], "a stage's checks", &l->ids,
+		if (sg_config_get_strv(cfg, v ? v : n->items[2 * i + 1], "a stage's checks", &l->ids,
 			     &l->n) < 0)
 			return -1;
 		for (j = 0; j < l->n; j++)
@@ -470,7 +490,7 @@ static int parse_root(struct sg_config *cfg)
 
 	if (!r || sg_yaml_is_null(r))
 		return 0;
-	if (want_kind(cfg, r, SG_YAML_MAP, "the config") < 0 ||
+	if (sg_config_want(cfg, r, SG_YAML_MAP, "the config") < 0 ||
 	    sg_config_check_keys(cfg, r, known, nknown, "the config") < 0)
 		return -1;
 	if ((v = sg_yaml_get(r, "version")) &&

@@ -106,6 +106,23 @@ int sg_config_error(const struct sg_config *cfg, const struct sg_yaml_node *node
 int sg_config_check_keys(const struct sg_config *cfg, const struct sg_yaml_node *map,
 			 const char *const *known, size_t nknown, const char *where);
 
+/* Typed readers for config values, shared by every section. Each reports "<what> must be ..."
+ * at the node's position and returns -1 when the value does not fit. Aliases are followed. */
+int sg_config_want(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		   enum sg_yaml_kind kind, const char *what);
+/* A non-empty string; replaces (frees) *out. */
+int sg_config_get_str(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		      const char *what, char **out);
+/* A string or a list of non-empty strings, appended to the NULL-terminated *out (which may
+ * start NULL); *nout, if given, receives the new count. Free with sg_strv_free. */
+int sg_config_get_strv(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		       const char *what, char ***out, size_t *nout);
+int sg_config_get_uint(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		       const char *what, unsigned long *out);
+/* `true` or `false`, nothing else. */
+int sg_config_get_bool(const struct sg_config *cfg, const struct sg_yaml_node *n,
+		       const char *what, int *out);
+
 /* Where a branch stands in the promotion chains. */
 struct sg_target {
 	const struct sg_deployment *deployment;

@@ -224,6 +224,11 @@ static void config_rejects_mistakes(void **state)
 	config_error("a: 1\na: 2\n");
 	config_error("--- {}\n--- {}\n");
 	config_error("[1, 2]\n");
+	config_error("deployments:\n  - name: ''\n    chain: [a, b]\n");
+	config_error("deployments:\n  - name: x\n    chain: [a, ~]\n");
+	config_error("deployments:\n  - name: x\n    chain: [a, b]\n    urls: [a]\n");
+	config_error("promotion: {soak_minutes: 99999999999999999999999}\n");
+	config_error("promotion: {require_attestation: yes}\n");
 }
 
 static void config_empty_file_is_defaults(void **state)
