@@ -2,6 +2,8 @@
  * fork/exec with an error pipe, and a poll loop that feeds and drains every child at once so
  * that no child can block on a full pipe while we wait for another.
  */
+/* pipe2 */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -107,27 +109,23 @@ static int start(struct sg_child *c, struct slot *s)
 
 	s->in = s->out = s->err = -1;
 	s->pid = -1;
-	if ((c->in ? pipe(inp) : 0) < 0 ||
-	    (!c->inherit_output && (pipe(outp) < 0 || pipe(errp) < 0)) ||
-	    pipe(ep) < 0)
+	/*
+	 * Every descriptor is close-on-exec: dup2 onto 0-2 clears the flag for the child's own
+	 * ends, and no child inherits another's pipes. (Without it a check kept the stdin of the
+	 * checks started before it open, and they ran one after another, not in parallel.)
+	 */
+	if ((c->in ? pipe2(inp, O_CLOEXEC) : 0) < 0 ||
+	    (!c->inherit_output && (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)) ||
+	    pipe2(ep, O_CLOEXEC) < 0)
 		goto fail;
-	if (!c->in && (devnull = open("/dev/null", O_RDONLY)) < 0)
+	if (!c->in && (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		goto fail;
-	fcntl(ep[1], F_SETFD, FD_CLOEXEC);
 	s->start = now_ms();
 	s->pid = fork();
 	if (s->pid < 0)
 		goto fail;
-	if (!s->pid) {
-		close(ep[0]);
-		if (inp[1] >= 0)
-			close(inp[1]);
-		if (outp[0] >= 0)
-			close(outp[0]);
-		if (errp[0] >= 0)
-			close(errp[0]);
+	if (!s->pid)
 		child_exec(c, env, c->in ? inp[0] : devnull, outp[1], errp[1], ep[1]);
-	}
 	close_fd(&ep[1]);
 	close_fd(&inp[0]);
 	close_fd(&outp[1]);
@@ -185,14 +183,17 @@ static void feed(struct sg_child *c, struct slot *s)
 		close_fd(&s->in);
 }
 
-static void reap(struct sg_child *c, struct slot *s)
+/* Collect the child's status; with nohang, only if it has exited. 1 reaped, 0 not yet. */
+static int reap(struct sg_child *c, struct slot *s, int nohang)
 {
 	int st = 0;
 	pid_t r;
 
 	do
-		r = waitpid(s->pid, &st, 0);
+		r = waitpid(s->pid, &st, nohang ? WNOHANG : 0);
 	while (r < 0 && errno == EINTR);
+	if (r == 0)
+		return 0;
 	c->elapsed_ms = now_ms() - s->start;
 	if (r < 0)
 		c->status = SG_RUN_SIGNALED + SIGKILL;
@@ -201,6 +202,7 @@ static void reap(struct sg_child *c, struct slot *s)
 	else
 		c->status = WEXITSTATUS(st);
 	s->pid = -1;
+	return 1;
 }
 
 int sg_run_all(struct sg_child *children, size_t n)
@@ -210,19 +212,26 @@ int sg_run_all(struct sg_child *children, size_t n)
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		slots[i].pid = -1;
+		slots[i].in = slots[i].out = slots[i].err = -1;
+	}
 	for (i = 0; i < n; i++) {
 		if (start(&children[i], &slots[i]) < 0) {
+			size_t j;
+
+			/* The rest never ran: say so rather than let them look passed. */
+			for (j = i; j < n; j++) {
+				children[j].exec_errno = ECANCELED;
+				children[j].status = SG_RUN_CANNOT_EXEC;
+			}
 			ret = -1;
 			break;
 		}
-		if (!children[i].in)
-			slots[i].in = -1;
 	}
 
 	for (;;) {
-		size_t np = 0;
+		size_t np = 0, running = 0;
 		double t = now_ms();
 		int wait = -1;
 
@@ -236,11 +245,19 @@ int sg_run_all(struct sg_child *children, size_t n)
 				kill(s->pid, SIGKILL);
 				close_fd(&s->in);
 			}
-			if (s->pid > 0 && c->timeout_ms && !c->timed_out) {
-				int left = (int)(c->timeout_ms - (t - s->start)) + 1;
+			if (s->pid > 0 && reap(c, s, 1) && c->timed_out) {
+				/* A grandchild may still hold the pipes: stop waiting for it. */
+				close_fd(&s->out);
+				close_fd(&s->err);
+			}
+			if (s->pid > 0) {
+				running++;
+				if (c->timeout_ms && !c->timed_out) {
+					int left = (int)(c->timeout_ms - (t - s->start)) + 1;
 
-				if (wait < 0 || left < wait)
-					wait = left;
+					if (wait < 0 || left < wait)
+						wait = left;
+				}
 			}
 			if (s->in >= 0)
 				pfd[np++] = (struct pollfd){ s->in, POLLOUT, 0 };
@@ -249,8 +266,11 @@ int sg_run_all(struct sg_child *children, size_t n)
 			if (s->err >= 0)
 				pfd[np++] = (struct pollfd){ s->err, POLLIN, 0 };
 		}
-		if (!np)
+		if (!np && !running)
 			break;
+		/* With no pipe left to watch, look for exits (and the timeout) every 10 ms. */
+		if (!np && (wait < 0 || wait > 10))
+			wait = 10;
 		if (poll(pfd, np, wait) < 0 && errno != EINTR) {
 			ret = sg_error("poll: %s", strerror(errno));
 			break;
@@ -277,9 +297,8 @@ int sg_run_all(struct sg_child *children, size_t n)
 		close_fd(&slots[i].out);
 		close_fd(&slots[i].err);
 		if (slots[i].pid > 0) {
-			if (ret < 0)
-				kill(slots[i].pid, SIGKILL);
-			reap(&children[i], &slots[i]);
+			kill(slots[i].pid, SIGKILL);
+			reap(&children[i], &slots[i], 0);
 		}
 	}
 	free(slots);

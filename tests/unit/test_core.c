@@ -413,6 +413,47 @@ static void run_maps_statuses(void **state)
 		sg_child_release(&c[i]);
 }
 
+/* No child inherits a sibling's pipes (which made checks wait for each other's stdin to close,
+ * one after another): started one after another, all see the same number of open fds. */
+static void run_children_inherit_no_sibling_pipes(void **state)
+{
+	const char *const argv[] = { "/bin/sh", "-c", "cat >/dev/null; exec ls /proc/self/fd",
+				     NULL };
+	struct sg_child c[3];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		sg_child_init(&c[i]);
+		c[i].argv = argv;
+		c[i].in = "x";
+		c[i].inlen = 1;
+	}
+	assert_int_equal(sg_run_all(c, 3), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(c[i].status, 0);
+	assert_string_equal(c[1].out.buf, c[0].out.buf);
+	assert_string_equal(c[2].out.buf, c[0].out.buf);
+	for (i = 0; i < 3; i++)
+		sg_child_release(&c[i]);
+}
+
+/* A child that closes its output and hangs is still killed at its timeout. */
+static void run_timeout_holds_after_output_closed(void **state)
+{
+	const char *const argv[] = { "/bin/sh", "-c", "exec >&- 2>&-; sleep 30", NULL };
+	struct sg_child c;
+
+	(void)state;
+	sg_child_init(&c);
+	c.argv = argv;
+	c.timeout_ms = 100;
+	assert_int_equal(sg_run_all(&c, 1), 0);
+	assert_true(c.timed_out);
+	assert_int_equal(c.status, 128 + 9);
+	sg_child_release(&c);
+}
+
 static void run_feeds_large_input(void **state)
 {
 	const char *const cat[] = { "/bin/cat", NULL };
@@ -457,6 +498,8 @@ int main(void)
 		cmocka_unit_test(diag_text_and_github),
 		cmocka_unit_test(run_maps_statuses),
 		cmocka_unit_test(run_feeds_large_input),
+		cmocka_unit_test(run_children_inherit_no_sibling_pipes),
+		cmocka_unit_test(run_timeout_holds_after_output_closed),
 	};
 
 	sg_git_init();
