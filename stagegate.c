@@ -210,7 +210,7 @@ static int cmd_run(int argc, char **argv, int ci)
 			sg_buf_addstr(&ref, o.ref);
 		else
 			default_ref(&ref, repo);
-		sg_updates_add(&updates, &base, &head, sg_buf_str(&ref), NULL);
+		sg_updates_add(&updates, &base, &head, sg_buf_str(&ref));
 	} else {
 		if (!isatty(0) && sg_buf_read_fd(&in, 0) < 0) {
 			sg_error("cannot read standard input: %s", strerror(errno));

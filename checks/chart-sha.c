@@ -245,7 +245,7 @@ static int run(struct sg_check_ctx *ctx)
 		if (sg_oid_is_zero(&u->new_oid) || git_oid_equal(&u->old_oid, &u->new_oid))
 			continue;
 		rn.u = u;
-		if (sg_repo_changed_paths(&paths, ctx->repo, u) < 0)
+		if (sg_check_changed_paths(&paths, ctx, u) < 0)
 			goto out;
 		for (k = 0; paths[k]; k++) {
 			if (!sg_chartcfg_wants(&rn.charts, paths[k]))

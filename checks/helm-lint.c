@@ -638,7 +638,7 @@ static int lint_update(struct hl *h, const struct sg_update *u, git_oid *done, s
 	src.kind = SRC_COMMIT;
 	git_oid_cpy(&src.commit, &u->new_oid);
 	src.ref = u->ref;
-	if (sg_repo_changed_paths(&paths, h->ctx->repo, u) < 0)
+	if (sg_check_changed_paths(&paths, h->ctx, u) < 0)
 		return -1;
 	for (i = 0; paths[i] && ret == 0; i++)
 		ret = lint_object(h, paths[i], &src);

@@ -97,6 +97,26 @@ const char *sg_push_option(char *const *opts, const char *name, int *present)
 	return found;
 }
 
+int sg_check_changed_paths(char ***out, const struct sg_check_ctx *ctx,
+			   const struct sg_update *u)
+{
+	static const char *const server[] = { "refs/heads/*", "refs/tags/*", NULL };
+	struct sg_buf glob = SG_BUF_INIT;
+	const char *client[3] = { "refs/tags/*", NULL, NULL };
+	int ret;
+
+	if (ctx->stage != SG_STAGE_PRE_PUSH)
+		return sg_repo_changed_paths(out, ctx->repo, u, server);
+	/* Pushing to a URL there are no tracking refs: every commit not tagged is new. */
+	if (ctx->remote) {
+		sg_buf_addf(&glob, "refs/remotes/%s/*", ctx->remote);
+		client[1] = sg_buf_str(&glob);
+	}
+	ret = sg_repo_changed_paths(out, ctx->repo, u, client);
+	sg_buf_release(&glob);
+	return ret;
+}
+
 static int file_exists(const char *path)
 {
 	struct stat st;

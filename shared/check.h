@@ -50,6 +50,12 @@ struct sg_check_def {
 
 int sg_check_main(int argc, char **argv, const struct sg_check_def *def);
 
+/* The paths an update brings, as this stage sees "new": on a server the commits no branch or
+ * tag has yet; in pre-push the commits the remote's tracking refs do not have (the local
+ * branch being pushed is itself under refs/heads/). */
+int sg_check_changed_paths(char ***out, const struct sg_check_ctx *ctx,
+			   const struct sg_update *u);
+
 /* Shared by hooks, the front end and checks. */
 
 /* Make sure fds 0-2 are open (a closed one would be reused by the next open()). */

@@ -49,7 +49,7 @@ static int pending_commit(struct sg_updates *u, git_repository *repo)
 	memset(&oid, 0, sizeof(oid));
 	if (git_reference_name_to_id(&oid, repo, target) < 0)
 		git_error_clear();	/* unborn branch: zero */
-	sg_updates_add(u, &oid, &oid, target, NULL);
+	sg_updates_add(u, &oid, &oid, target);
 	git_reference_free(head);
 	return 0;
 }

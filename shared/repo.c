@@ -189,19 +189,25 @@ static int tree_of(git_tree **out, git_repository *repo, const git_oid *commit)
 	return 0;
 }
 
-/* A new ref: every commit no existing branch or tag has, each against its first parent. */
-static int new_commits_paths(struct paths *p, git_repository *repo, const git_oid *tip)
+/* A new ref: every commit none of the `known` refs has, each against its first parent. */
+static int new_commits_paths(struct paths *p, git_repository *repo, const git_oid *tip,
+			     const char *const *known)
 {
 	git_revwalk *walk = NULL;
 	git_oid oid;
+	size_t i;
 	int err, ret = -1;
 
 	if ((err = git_revwalk_new(&walk, repo)) < 0 ||
-	    (err = git_revwalk_push(walk, tip)) < 0 ||
-	    (err = git_revwalk_hide_glob(walk, "refs/heads/*")) < 0 ||
-	    (err = git_revwalk_hide_glob(walk, "refs/tags/*")) < 0) {
+	    (err = git_revwalk_push(walk, tip)) < 0) {
 		sg_error_git(err, "cannot walk the new commits");
 		goto cleanup;
+	}
+	for (i = 0; known && known[i]; i++) {
+		if ((err = git_revwalk_hide_glob(walk, known[i])) < 0) {
+			sg_error_git(err, "cannot walk the new commits");
+			goto cleanup;
+		}
 	}
 	while ((err = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
@@ -236,7 +242,8 @@ cleanup:
 	return ret;
 }
 
-int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_update *u)
+int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_update *u,
+			  const char *const *known)
 {
 	struct paths p = { NULL, 0, 0 };
 	git_tree *a = NULL, *b = NULL;
@@ -248,7 +255,7 @@ int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_upd
 		return 0;
 	}
 	if (git_oid_is_zero(&u->old_oid)) {
-		if (new_commits_paths(&p, repo, &u->new_oid) < 0)
+		if (new_commits_paths(&p, repo, &u->new_oid, known) < 0)
 			goto cleanup;
 	} else {
 		if (tree_of(&a, repo, &u->old_oid) < 0 || tree_of(&b, repo, &u->new_oid) < 0 ||

@@ -26,9 +26,10 @@ int sg_repo_read_at(struct sg_buf *out, git_filemode_t *mode, git_repository *re
 		    const git_oid *commit, const char *path);
 
 /* The paths (blobs added or modified, not deleted) that an update brings: old..new for an
- * update, and for a new ref the commits no existing branch or tag has. NULL-terminated, caller
- * frees with sg_strv_free. */
-int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_update *u);
+ * update, and for a new ref the commits that none of the refs matching the `known` globs
+ * (NULL-terminated) has. NULL-terminated, caller frees with sg_strv_free. */
+int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_update *u,
+			  const char *const *known);
 
 /* Returns 0, or -1 after saying how to get full history when repo is shallow. */
 int sg_repo_require_history(git_repository *repo, const char *why);

@@ -21,14 +21,13 @@ void sg_updates_release(struct sg_updates *u)
 
 	for (i = 0; i < u->n; i++) {
 		free(u->v[i].ref);
-		free(u->v[i].local_ref);
 	}
 	free(u->v);
 	sg_updates_init(u);
 }
 
 void sg_updates_add(struct sg_updates *u, const git_oid *old_oid, const git_oid *new_oid,
-		    const char *ref, const char *local_ref)
+		    const char *ref)
 {
 	struct sg_update *up;
 
@@ -37,7 +36,6 @@ void sg_updates_add(struct sg_updates *u, const git_oid *old_oid, const git_oid 
 	git_oid_cpy(&up->old_oid, old_oid);
 	git_oid_cpy(&up->new_oid, new_oid);
 	up->ref = sg_strdup(ref);
-	up->local_ref = local_ref ? sg_strdup(local_ref) : NULL;
 }
 
 int sg_oid_is_zero(const git_oid *oid)
@@ -168,7 +166,7 @@ static int receive_line(struct sg_updates *u, const char *s, size_t n, const cha
 		free(ref);
 		return bad_line(what, lineno, s, n, "bad ref name", expected);
 	}
-	sg_updates_add(u, &o, &nw, ref, NULL);
+	sg_updates_add(u, &o, &nw, ref);
 	free(ref);
 	return 0;
 }
@@ -180,24 +178,22 @@ static int push_line(struct sg_updates *u, const char *s, size_t n, const char *
 	const char *f[4];
 	size_t fl[4];
 	git_oid local, remote;
-	char *lref, *rref;
+	char *rref;
 	int ret = 0;
 
+	/* The local side is whatever the user typed (a branch, a SHA, HEAD~1, "(delete)"):
+	 * only what it names, the oid, and the ref it updates matter. */
 	if (split(s, n, f, fl, 4) < 0)
 		return bad_line(what, lineno, s, n, "wrong number of fields", expected);
 	if (parse_oid(&local, f[1], fl[1]) < 0)
 		return bad_line(what, lineno, s, n, "bad local object id", expected);
 	if (parse_oid(&remote, f[3], fl[3]) < 0)
 		return bad_line(what, lineno, s, n, "bad remote object id", expected);
-	lref = sg_strndup(f[0], fl[0]);
 	rref = sg_strndup(f[2], fl[2]);
-	/* git writes "(delete)" as the local ref of a deletion. */
-	if (!valid_ref(rref) || (strcmp(lref, "(delete)") && strcmp(lref, "HEAD") &&
-				 !valid_ref(lref) && !git_oid_is_zero(&local)))
-		ret = bad_line(what, lineno, s, n, "bad ref name", expected);
+	if (!valid_ref(rref))
+		ret = bad_line(what, lineno, s, n, "bad remote ref name", expected);
 	else
-		sg_updates_add(u, &remote, &local, rref, lref);
-	free(lref);
+		sg_updates_add(u, &remote, &local, rref);
 	free(rref);
 	return ret;
 }
@@ -224,7 +220,7 @@ int sg_updates_parse_args(struct sg_updates *u, const char *ref, const char *old
 		return sg_error("update hook: bad old object id '%s'", old_hex);
 	if (parse_oid(&n, new_hex, strlen(new_hex)) < 0)
 		return sg_error("update hook: bad new object id '%s'", new_hex);
-	sg_updates_add(u, &o, &n, ref, NULL);
+	sg_updates_add(u, &o, &n, ref);
 	return 0;
 }
 

@@ -14,7 +14,6 @@ struct sg_update {
 	git_oid old_oid;	/* zero when the ref is created */
 	git_oid new_oid;	/* zero when the ref is deleted */
 	char *ref;		/* full name of the ref being updated (the remote ref for pre-push) */
-	char *local_ref;	/* pre-push only: the local ref pushed, or NULL */
 };
 
 struct sg_updates {
@@ -26,7 +25,7 @@ struct sg_updates {
 void sg_updates_init(struct sg_updates *u);
 void sg_updates_release(struct sg_updates *u);
 void sg_updates_add(struct sg_updates *u, const git_oid *old_oid, const git_oid *new_oid,
-		    const char *ref, const char *local_ref);
+		    const char *ref);
 /* Parse pre-receive (and check protocol) input. Returns 0 or -1 after reporting which line
  * was wrong and what was expected. `what` names the source in messages ("standard input"). */
 int sg_updates_parse_receive(struct sg_updates *u, const char *text, size_t len,

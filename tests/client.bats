@@ -53,6 +53,26 @@ teardown() { sg_teardown; }
 	assert_output_contains "[promotion-direct-commit]"
 }
 
+@test "pre-push lints the commits of a new branch that the remote does not have" {
+	git -C work checkout -q -b feature origin/staging
+	sed -i 's/  pre-push: \[promotion\]/  pre-push: [promotion, helm-lint]/' work/.stagegate.yml
+	printf 'a: 1\na: 2\n' >work/values.yaml
+	git -C work add .stagegate.yml values.yaml
+	sg_tick
+	git -C work commit -q --no-verify -m "a duplicate key"
+	run git -C work push origin feature
+	assert_failure
+	assert_output_contains "values.yaml:2:1: error: duplicate key"
+}
+
+@test "pre-push accepts pushing a commit by its SHA" {
+	git -C work checkout -q -B staging origin/staging
+	sg_commit work v.yaml "v: 1" "staging change"
+	run git -C work push origin "$(git -C work rev-parse HEAD):refs/heads/staging"
+	assert_success
+	assert_output_contains "push accepted"
+}
+
 @test "pre-commit refuses a direct commit on prod" {
 	git -C work checkout -q -B prod origin/prod
 	echo "x: 1" >work/x.yaml

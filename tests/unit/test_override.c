@@ -65,7 +65,7 @@ static void the_audit_line_names_refs_and_refusals(void **state)
 	sg_diags_init(&d, "promotion");
 	git_oid_fromstr(&a, "1111111111111111111111111111111111111111");
 	git_oid_fromstr(&b, "2222222222222222222222222222222222222222");
-	sg_updates_add(&u, &a, &b, "refs/heads/prod", NULL);
+	sg_updates_add(&u, &a, &b, "refs/heads/prod");
 	sg_diag_set_ref(sg_diags_add(&d, SG_ERROR, "promotion-untested", "not on \"staging\""),
 			"refs/heads/prod", NULL);
 	sg_diags_add(&d, SG_NOTE, "promotion", "a note is not a refusal");
