@@ -195,6 +195,23 @@ static int commit_tree(git_oid *out, git_repository *repo, const git_oid *commit
 	return 0;
 }
 
+/* The upstream's tip cannot be read: nothing can be judged as coming from it. */
+static int refuse_no_upstream(struct promo *pr)
+{
+	const struct sg_check_ctx *ctx = pr->ctx;
+	const char *up = pr->t.upstream;
+	struct sg_diag *d;
+
+	d = refuse(pr, "promotion-no-upstream", "cannot see '%s', the upstream of '%s': "
+		   "nothing can be promoted from it", up, pr->t.branch);
+	if (sg_stage_is_server(ctx->stage))
+		sg_diag_set_hint(d, "push '%s' first", up);
+	else
+		sg_diag_set_hint(d, "run 'git fetch %s' so that %s's state is known",
+				 ctx->remote ? ctx->remote : "origin", up);
+	return 0;
+}
+
 /* A merge is "of the upstream" when one of its other parents is in the upstream's history. */
 static int is_merge_of_upstream(struct promo *pr, git_commit *c)
 {
@@ -327,16 +344,8 @@ static int check_push(struct promo *pr)
 	r = find_upstream(pr);
 	if (r < 0)
 		return -1;
-	if (r > 0) {
-		d = refuse(pr, "promotion-no-upstream", "cannot see '%s', the upstream of '%s': "
-			   "nothing can be promoted from it", up, b);
-		if (ctx->stage == SG_STAGE_PRE_PUSH)
-			sg_diag_set_hint(d, "run 'git fetch %s' so that %s's state is known",
-					 ctx->remote ? ctx->remote : "origin", up);
-		else
-			sg_diag_set_hint(d, "push '%s' first", up);
-		return 0;
-	}
+	if (r > 0)
+		return refuse_no_upstream(pr);
 
 	if (commit_tree(&tree, ctx->repo, &u->new_oid) < 0)
 		return -1;
@@ -449,6 +458,13 @@ static int check_local(struct promo *pr)
 	git_error_clear();
 	if (!heads.n && ctx->stage == SG_STAGE_PRE_MERGE_COMMIT)
 		heads_from_reflog_action(&heads, ctx->repo);
+	if (heads.unresolved) {
+		d = refuse(pr, "promotion-merge-source", "cannot tell what is being merged into "
+			   "'%s': git names '%s', which is not a revision here", b,
+			   getenv("GIT_REFLOG_ACTION"));
+		sg_diag_set_hint(d, "merge '%s' by its branch name", up);
+		return 0;
+	}
 	if (!heads.n) {
 		d = refuse(pr, "promotion-direct-commit",
 			   ctx->stage == SG_STAGE_PRE_COMMIT ?
@@ -462,8 +478,10 @@ static int check_local(struct promo *pr)
 	r = find_upstream(pr);
 	if (r < 0)
 		return -1;
+	if (r > 0)
+		return refuse_no_upstream(pr);
 	for (i = 0; i < heads.n; i++) {
-		r = r == 0 ? sg_repo_is_ancestor(ctx->repo, &heads.v[i], &pr->up) : 0;
+		r = sg_repo_is_ancestor(ctx->repo, &heads.v[i], &pr->up);
 		if (r < 0)
 			return -1;
 		if (!r) {

@@ -114,6 +114,37 @@ teardown() { sg_teardown; }
 	assert_output_contains "merge accepted"
 }
 
+@test "pre-merge-commit accepts an octopus merge of two staging commits into prod" {
+	git -C work checkout -q -B staging origin/staging
+	sg_commit work s1.yaml "s: 1" "staging one"
+	git -C work branch -q first
+	git -C work checkout -q -b second origin/staging
+	sg_commit work s2.yaml "s: 2" "staging two"
+	git -C work checkout -q staging
+	sg_tick
+	git -C work merge -q --no-edit second
+	git -C work push -q origin staging
+	git -C work checkout -q -B prod origin/prod
+	sg_tick
+	run git -C work merge --no-ff -m "promote both" first second
+	assert_success
+	assert_output_contains "merge accepted"
+}
+
+@test "pre-merge-commit refuses when the upstream cannot be seen, and says to fetch" {
+	git -C work checkout -q -b feature origin/staging
+	sg_commit work f.yaml "f: 1" "feature"
+	git -C work update-ref -d refs/remotes/origin/staging
+	git -C work branch -q -D staging 2>/dev/null || true
+	git -C work checkout -q -B prod origin/prod
+	sg_tick
+	run git -C work merge --no-ff -m "merge feature" feature
+	assert_failure
+	assert_output_contains "cannot see 'staging', the upstream of 'prod': nothing can be promoted from it [promotion-no-upstream]"
+	assert_output_contains "hint: run 'git fetch origin' so that staging's state is known"
+	git -C work merge --abort
+}
+
 @test "pre-commit concluding a conflicted merge of staging into prod is allowed" {
 	git -C work checkout -q -B staging origin/staging
 	sg_commit work c.yaml "from staging" "staging side"

@@ -79,6 +79,28 @@ staging_change() {
 	assert_output_contains "'merge feature into prod' was made directly on prod"
 }
 
+@test "more than ten direct commits are named ten at a time" {
+	git -C work checkout -q -B prod origin/prod
+	for i in $(seq 1 12); do
+		sg_commit work "d$i.yaml" "d: $i" "direct $i"
+	done
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "'direct 12' was made directly on prod"
+	refute_output_contains "'direct 2' was made directly on prod"
+	assert_output_contains "error: and 2 more commits not from staging [promotion-direct-commit]"
+}
+
+@test "prod is refused while its upstream does not exist on the server" {
+	git --git-dir="$SG_TMP/origin.git" update-ref -d refs/heads/staging
+	git -C work checkout -q -B prod origin/prod
+	sg_commit work x.yaml "x: 1" "x"
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "cannot see 'staging', the upstream of 'prod': nothing can be promoted from it [promotion-no-upstream]"
+	assert_output_contains "hint: push 'staging' first"
+}
+
 @test "deleting prod is refused" {
 	run git -C work push origin :prod
 	assert_failure
@@ -227,6 +249,39 @@ staging_change() {
 	run env PATH="$SG_TMP/bin:$PATH" git -C work push origin HEAD:refs/heads/feature
 	assert_failure
 	assert_output_contains "wrote output that is not a JSON record: 'hello'"
+}
+
+@test "a check that exits 1 without an error record still refuses, and says so" {
+	mkdir -p "$SG_TMP/bin"
+	printf '#!/bin/sh\ncat >/dev/null\nexit 1\n' >"$SG_TMP/bin/stagegate-mute"
+	chmod +x "$SG_TMP/bin/stagegate-mute"
+	sed -i 's/  pre-receive: \[promotion\]/  pre-receive: [mute]/' "$SG_TMP/origin.git/stagegate.yml"
+	run env PATH="$SG_TMP/bin:$PATH" git -C work push origin HEAD:refs/heads/feature
+	assert_failure
+	assert_output_contains "FAIL  mute           error: check failed without saying why (exit status 1) [check-failed]"
+}
+
+@test "an earlier hook that is not executable is skipped with a warning" {
+	printf '#!/bin/sh\nexit 1\n' >"$SG_TMP/origin.git/hooks/pre-receive.stagegate-chained"
+	run git -C work push origin HEAD:refs/heads/feature
+	assert_success
+	assert_output_contains "warning: the earlier hook '"
+	assert_output_contains "pre-receive.stagegate-chained' is not executable and was not run"
+}
+
+@test "hooks given the wrong arguments say how they are called" {
+	run env GIT_DIR="$SG_TMP/origin.git" "$SG_LIBEXEC/hooks/update" refs/heads/prod
+	assert_failure
+	assert_output_contains "update hook: usage: update <refname> <old-oid> <new-oid>"
+	run env GIT_DIR="$SG_TMP/origin.git" "$SG_LIBEXEC/hooks/update" refs/heads/prod nothex 0000000000000000000000000000000000000000
+	assert_failure
+	assert_output_contains "update hook: bad old object id 'nothex'"
+	run env GIT_DIR="$SG_TMP/origin.git" "$SG_LIBEXEC/hooks/pre-push" origin
+	assert_failure
+	assert_output_contains "pre-push hook: usage: pre-push <remote-name> <remote-url>"
+	run env GIT_DIR="$SG_TMP/origin.git" "$SG_LIBEXEC/hooks/pre-receive" extra </dev/null
+	assert_failure
+	assert_output_contains "pre-receive hook: takes no arguments"
 }
 
 @test "garbage on the pre-receive hook's stdin gets a clear error" {
