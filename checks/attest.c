@@ -183,15 +183,23 @@ static int pick_base(git_commit **out, git_repository *repo, const git_oid *remo
 		git_oid_cpy(&base, &local);
 	} else if (!have_local) {
 		git_oid_cpy(&base, remote_tip);
-	} else if (git_graph_descendant_of(repo, remote_tip, &local) == 1) {
-		git_oid_cpy(&base, remote_tip);
-	} else if (git_graph_descendant_of(repo, &local, remote_tip) == 1) {
-		git_oid_cpy(&base, &local);
 	} else {
-		git_error_clear();
-		return sg_error("the local %s and %s's have diverged; merge them first: git "
-				"fetch %s %s && git notes --ref=stagegate merge FETCH_HEAD",
-				SG_ATTEST_REF, remote, remote, SG_ATTEST_REF);
+		int local_behind = sg_repo_is_ancestor(repo, &local, remote_tip);
+		int remote_behind = local_behind == 0 ?
+			sg_repo_is_ancestor(repo, remote_tip, &local) : 0;
+
+		if (local_behind < 0 || remote_behind < 0)
+			return -1;
+		if (local_behind) {
+			git_oid_cpy(&base, remote_tip);
+		} else if (remote_behind) {
+			git_oid_cpy(&base, &local);
+		} else {
+			return sg_error("the local %s and %s's have diverged; merge them first: "
+					"git fetch %s %s && git notes --ref=stagegate merge "
+					"FETCH_HEAD", SG_ATTEST_REF, remote, remote,
+					SG_ATTEST_REF);
+		}
 	}
 	err = git_commit_lookup(out, repo, &base);
 	if (err < 0)

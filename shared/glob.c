@@ -16,6 +16,8 @@ static int match_class(const char **pp, char c)
 		neg = 1;
 		p++;
 	}
+	if (!*p)
+		return -1;	/* "[" or "[!" at the end: not a class */
 	do {
 		if (p[1] == '-' && p[2] && p[2] != ']') {
 			if (c >= p[0] && c <= p[2])

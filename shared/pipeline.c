@@ -148,8 +148,9 @@ static void judge(struct result *r)
 	struct sg_child *c = &r->child;
 
 	collect(r);
-	if (c->timed_out || c->exec_errno || c->status > SG_RUN_SIGNALED ||
-	    c->status == SG_EXIT_TROUBLE || (c->status != 0 && c->status != SG_EXIT_POLICY)) {
+	/* Exit 1 is a refusal and 0 a pass; anything else (2, a signal, exec trouble, a
+	 * timeout) means the check could not do its job. */
+	if (c->timed_out || c->exec_errno || (c->status != 0 && c->status != SG_EXIT_POLICY)) {
 		r->trouble = 1;
 		sg_buf_reset(&r->why);
 		sg_child_describe(&r->why, c);
@@ -157,9 +158,6 @@ static void judge(struct result *r)
 		/* Exit 1 with no error record: still a refusal, but say so. */
 		sg_diags_add(&r->diags, SG_ERROR, "check-failed",
 			     "check failed without saying why (exit status 1)");
-	} else if (c->status == 0 && sg_diags_count(&r->diags, SG_ERROR)) {
-		/* Errors with exit 0 is a broken plugin; the errors still count. */
-		r->trouble = 0;
 	}
 }
 

@@ -50,8 +50,10 @@ static int open_explicit(git_repository **out, const char *gitdir)
 				      gitdir ? GIT_REPOSITORY_OPEN_NO_SEARCH : 0, NULL);
 	if (err < 0)
 		return sg_error_git(err, "cannot open repository '%s'", gitdir ? gitdir : ".");
-	if (wt && *wt && git_repository_set_workdir(*out, wt, 0) < 0)
+	if (wt && *wt && (err = git_repository_set_workdir(*out, wt, 0)) < 0) {
+		sg_error_git(err, "cannot use GIT_WORK_TREE '%s'", wt);
 		goto fail;
+	}
 	if (add_alternates(*out, getenv("GIT_OBJECT_DIRECTORY")) < 0 ||
 	    add_alternates(*out, getenv("GIT_ALTERNATE_OBJECT_DIRECTORIES")) < 0)
 		goto fail;

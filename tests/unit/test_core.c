@@ -321,6 +321,10 @@ static void glob_matches_like_gitignore(void **state)
 	assert_false(sg_glob_match("*.yaml", "dir/a.yaml"));
 	assert_true(sg_glob_match("a?c.y[am]ml", "abc.yaml"));
 	assert_false(sg_glob_match("a?c", "a/c"));
+	/* An unclosed class is a literal '[', and never read past its end. */
+	assert_true(sg_glob_match("a[", "a["));
+	assert_false(sg_glob_match("a[!", "ab"));
+	assert_true(sg_glob_match("x[ab", "x[ab"));
 }
 
 static void suggest_finds_typos(void **state)
