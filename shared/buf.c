@@ -75,11 +75,53 @@ void sg_buf_addf(struct sg_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned long cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and code points past U+10FFFF are not UTF-8. */
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
 void sg_buf_add_json(struct sg_buf *b, const char *s)
 {
-	const unsigned char *p;
+	const unsigned char *p = (const unsigned char *)s;
 
-	for (p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (!n) {
+			/* JSON is UTF-8: a Latin-1 commit subject must not make the whole
+			 * record unreadable. */
+			sg_buf_addstr(b, "\\ufffd");
+			p++;
+			continue;
+		}
+		if (n > 1) {
+			sg_buf_add(b, p, n);
+			p += n;
+			continue;
+		}
 		switch (*p) {
 		case '"': sg_buf_addstr(b, "\\\""); break;
 		case '\\': sg_buf_addstr(b, "\\\\"); break;
@@ -92,6 +134,7 @@ void sg_buf_add_json(struct sg_buf *b, const char *s)
 			else
 				sg_buf_addch(b, (char)*p);
 		}
+		p++;
 	}
 }
 

@@ -23,7 +23,8 @@ void sg_buf_add(struct sg_buf *b, const void *data, size_t len);
 void sg_buf_addstr(struct sg_buf *b, const char *s);
 void sg_buf_addch(struct sg_buf *b, char c);
 void sg_buf_addf(struct sg_buf *b, const char *fmt, ...) SG_PRINTF(2, 3);
-/* Append s as the body of a JSON string (no quotes), escaping what JSON requires. */
+/* Append s as the body of a JSON string (no quotes), escaping what JSON requires; bytes that
+ * are not UTF-8 become U+FFFD. */
 void sg_buf_add_json(struct sg_buf *b, const char *s);
 /* The contents, never NULL (an empty buffer yields ""). Borrowed. */
 const char *sg_buf_str(const struct sg_buf *b);

@@ -370,6 +370,26 @@ static void diag_json_round_trips(void **state)
 	sg_diags_release(&d);
 }
 
+static void diag_json_survives_latin1(void **state)
+{
+	struct sg_diags d;
+	struct sg_diag *x, back;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	(void)state;
+	sg_diags_init(&d, "promotion");
+	x = sg_diags_add(&d, SG_ERROR, "r", "commit 'caf\xe9' and \xc3\xa9t\xc3\xa9");
+	sg_diag_write(f, x, SG_FORMAT_JSON, 0);
+	fclose(f);
+	assert_int_equal(sg_diag_parse_json(&back, text, len - 1), 0);
+	assert_string_equal(back.message, "commit 'caf\xef\xbf\xbd' and \xc3\xa9t\xc3\xa9");
+	sg_diag_release(&back);
+	free(text);
+	sg_diags_release(&d);
+}
+
 static void diag_text_and_github(void **state)
 {
 	struct sg_diags d;
@@ -508,6 +528,7 @@ int main(void)
 		cmocka_unit_test(glob_matches_like_gitignore),
 		cmocka_unit_test(suggest_finds_typos),
 		cmocka_unit_test(diag_json_round_trips),
+		cmocka_unit_test(diag_json_survives_latin1),
 		cmocka_unit_test(diag_text_and_github),
 		cmocka_unit_test(run_maps_statuses),
 		cmocka_unit_test(run_feeds_large_input),
