@@ -272,6 +272,27 @@ static int template_regex(struct sg_regex **out, const char *tmpl, struct sg_buf
 	return ret;
 }
 
+/* Every ${name} in a pattern deployment's `from` must be a group of its `match`: a typo
+ * would otherwise pass install and then break every push to a matching branch. */
+static int check_template_groups(const struct sg_config *cfg, const struct sg_yaml_node *at,
+				 const char *tmpl, const struct sg_regex *re)
+{
+	const char *p, *close;
+
+	for (p = tmpl; (p = strstr(p, "${")) && (close = strchr(p + 2, '}')); p = close + 1) {
+		char *name = sg_strndup(p + 2, (size_t)(close - p - 2));
+		int ok = sg_regex_has_group(re, name);
+
+		if (!ok)
+			sg_config_error(cfg, at, "'from' refers to ${%s}, but 'match' has no group "
+					"named '%s' (write it as (?<%s>...))", name, name, name);
+		free(name);
+		if (!ok)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 			    const struct sg_yaml_node *n)
 {
@@ -323,6 +344,8 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 					       "(the upstream branch, e.g. '${hub}-staging')",
 					       d->name);
 		if (sg_config_get_str(cfg, v, "from", &d->from) < 0)
+			return -1;
+		if (check_template_groups(cfg, v, d->from, d->match) < 0)
 			return -1;
 		if (template_regex(&d->from_match, d->from, &err) < 0) {
 			sg_config_error(cfg, v, "bad 'from' template '%s': %s", d->from,

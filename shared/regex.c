@@ -166,6 +166,17 @@ void sg_template_expand(struct sg_buf *out, const char *tmpl, const char *const 
 	}
 }
 
+int sg_regex_has_group(const struct sg_regex *re, const char *name)
+{
+	uint32_t count = 0;
+
+	if (*name && strspn(name, "0123456789") == strlen(name)) {
+		pcre2_pattern_info(re->code, PCRE2_INFO_CAPTURECOUNT, &count);
+		return strtoul(name, NULL, 10) <= count;
+	}
+	return pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name) >= 0;
+}
+
 int sg_regex_groups(char ***out, const struct sg_regex *re, const char *subject)
 {
 	pcre2_match_data *md = pcre2_match_data_create_from_pattern(re->code, NULL);

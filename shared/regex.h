@@ -25,6 +25,9 @@ void sg_template_expand(struct sg_buf *out, const char *tmpl, const char *const 
 
 
 
+/* 1 when the pattern has a group called name (or numbered, for digits), else 0. */
+int sg_regex_has_group(const struct sg_regex *re, const char *name);
+
 /* Match subject and return its named groups as a NULL-terminated name, value, ... array
  * (caller frees with sg_strv_free). Returns 1 matched, 0 no match (*out NULL), -1 error. */
 int sg_regex_groups(char ***out, const struct sg_regex *re, const char *subject);

@@ -224,6 +224,10 @@ static void config_rejects_mistakes(void **state)
 	config_error("a: 1\na: 2\n");
 	config_error("--- {}\n--- {}\n");
 	config_error("[1, 2]\n");
+	config_error("deployments:\n  - name: x\n    match: '^(?<hub>.+)-prod$'\n"
+		     "    from: '${hb}-staging'\n");
+	config_error("deployments:\n  - name: x\n    match: '^(.+)-prod$'\n"
+		     "    from: '${2}-staging'\n");
 	config_error("deployments:\n  - name: ''\n    chain: [a, b]\n");
 	config_error("deployments:\n  - name: x\n    chain: [a, ~]\n");
 	config_error("deployments:\n  - name: x\n    chain: [a, b]\n    urls: [a]\n");
