@@ -168,9 +168,17 @@ if [ -n "$server" ]; then
 		restore_config "$gd" core.logAllRefUpdates
 	else
 		[ -f "$config" ] || die "no config file '$config'"
-		# Validate before installing: a broken policy would refuse every push.
-		GIT_DIR=$gd "$libexec/stagegate-promotion" --stage pre-receive --config "$config" \
-			</dev/null >/dev/null || die "'$config' is not a valid stagegate config (see above)"
+		# Validate before installing: a broken policy would refuse every push. Every check
+		# the server stages list reads its own section, so run them all, on no updates.
+		front=$libexec/../../bin/stagegate
+		[ -x "$front" ] || die "no $front beside $libexec (install stagegate first)"
+		for st in pre-receive update; do
+			if ! out=$(GIT_DIR=$gd "$front" check --stage "$st" --config "$config" \
+					</dev/null 2>&1); then
+				echo "$out" >&2
+				die "'$config' is not a valid stagegate config for $st (see above)"
+			fi
+		done
 		if ! cmp -s "$config" "$gd/stagegate.yml" 2>/dev/null; then
 			cp "$config" "$gd/stagegate.yml.tmp"
 			mv "$gd/stagegate.yml.tmp" "$gd/stagegate.yml"

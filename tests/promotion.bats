@@ -392,6 +392,16 @@ staging_change() {
 	[ ! -e "$SG_TMP/bad.git/hooks/pre-receive" ]
 }
 
+@test "install.sh --server refuses a config whose check section is broken" {
+	git init -q --bare "$SG_TMP/bad.git"
+	printf 'version: 1\nlint:\n  inclde: ["*.yaml"]\n' >"$SG_TMP/bad.yml"
+	run "$SG_TOP/install.sh" --no-build --libexec "$SG_LIBEXEC" --server "$SG_TMP/bad.git" --config "$SG_TMP/bad.yml"
+	assert_failure
+	assert_output_contains "bad.yml:3:3: error: unknown key 'inclde' in lint; did you mean 'include'? [config]"
+	assert_output_contains "is not a valid stagegate config for pre-receive"
+	[ ! -e "$SG_TMP/bad.git/hooks/pre-receive" ]
+}
+
 @test "install.sh --server without --config is refused" {
 	run "$SG_TOP/install.sh" --no-build --libexec "$SG_LIBEXEC" --server "$SG_TMP/origin.git"
 	assert_failure
