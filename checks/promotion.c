@@ -20,24 +20,27 @@
 #define LIST_LIMIT 10
 #define WALK_LIMIT 100000
 
-struct tree_set {
-	git_oid *v;
-	size_t n, alloc;
-	int sorted;
+/* A commit of the upstream's history and its tree. */
+struct seen {
+	git_oid tree;
+	git_oid commit;
 };
 
-static int oid_cmp(const void *a, const void *b)
-{
-	return git_oid_cmp(a, b);
-}
+/*
+ * The upstream's history, walked once and only as far as needed: the common promotions
+ * (fast-forward, merge of the tip) match on the first commit; a refusal or a squash check
+ * finishes the walk, after which the pairs are sorted by tree for lookups.
+ */
+struct history {
+	git_revwalk *walk;		/* NULL before the first lookup */
+	struct seen *v;
+	size_t n, alloc;
+	int done;			/* walked to the end (or WALK_LIMIT): v sorted by tree */
+};
 
-static int tree_set_has(struct tree_set *s, const git_oid *tree)
+static int seen_cmp(const void *a, const void *b)
 {
-	if (!s->sorted) {
-		qsort(s->v, s->n, sizeof(*s->v), oid_cmp);
-		s->sorted = 1;
-	}
-	return s->n && bsearch(tree, s->v, s->n, sizeof(*s->v), oid_cmp) != NULL;
+	return git_oid_cmp(&((const struct seen *)a)->tree, &((const struct seen *)b)->tree);
 }
 
 struct promo {
@@ -46,8 +49,7 @@ struct promo {
 	struct sg_target t;
 	git_oid up;			/* the upstream's tip before this push */
 	char *up_ref;			/* where that tip was read */
-	struct tree_set trees;		/* trees of the upstream's history (lazy) */
-	int trees_done;
+	struct history hist;		/* the upstream's history, walked lazily */
 	git_oid match;			/* the upstream commit whose tree the tip has */
 };
 
@@ -113,70 +115,72 @@ out:
 	return ret;
 }
 
-static int load_trees(struct promo *pr)
+/*
+ * Find an upstream commit whose tree is `tree` (the newest, when several), walking no further
+ * than it must. 1 found (*commit set, if given), 0 not found, -1 error.
+ */
+static int upstream_has_tree(struct promo *pr, const git_oid *tree, git_oid *commit)
 {
-	git_revwalk *walk = NULL;
+	struct history *h = &pr->hist;
+	git_repository *repo = pr->ctx->repo;
 	git_oid oid;
-	size_t seen = 0;
-	int err;
+	size_t i;
+	int err = 0;
 
-	if (pr->trees_done)
-		return 0;
-	pr->trees_done = 1;
-	if ((err = git_revwalk_new(&walk, pr->ctx->repo)) < 0 ||
-	    (err = git_revwalk_push(walk, &pr->up)) < 0)
+	if (h->done) {
+		struct seen key, *hit;
+
+		git_oid_cpy(&key.tree, tree);
+		hit = h->n ? bsearch(&key, h->v, h->n, sizeof(*h->v), seen_cmp) : NULL;
+		if (hit && commit)
+			git_oid_cpy(commit, &hit->commit);
+		return hit != NULL;
+	}
+	for (i = 0; i < h->n; i++) {
+		if (git_oid_equal(&h->v[i].tree, tree)) {
+			if (commit)
+				git_oid_cpy(commit, &h->v[i].commit);
+			return 1;
+		}
+	}
+	if (!h->walk && ((err = git_revwalk_new(&h->walk, repo)) < 0 ||
+			 (err = git_revwalk_push(h->walk, &pr->up)) < 0))
 		goto fail;
-	while (seen++ < WALK_LIMIT && (err = git_revwalk_next(&oid, walk)) == 0) {
+	while (h->n < WALK_LIMIT && (err = git_revwalk_next(&oid, h->walk)) == 0) {
 		git_commit *c = NULL;
+		struct seen *sn;
 
-		if ((err = git_commit_lookup(&c, pr->ctx->repo, &oid)) < 0)
+		if ((err = git_commit_lookup(&c, repo, &oid)) < 0)
 			goto fail;
-		SG_GROW(pr->trees.v, pr->trees.alloc, pr->trees.n + 1);
-		git_oid_cpy(&pr->trees.v[pr->trees.n++], git_commit_tree_id(c));
+		SG_GROW(h->v, h->alloc, h->n + 1);
+		sn = &h->v[h->n++];
+		git_oid_cpy(&sn->tree, git_commit_tree_id(c));
+		git_oid_cpy(&sn->commit, &oid);
 		git_commit_free(c);
+		if (git_oid_equal(&sn->tree, tree)) {
+			if (commit)
+				git_oid_cpy(commit, &oid);
+			return 1;
+		}
 	}
 	if (err && err != GIT_ITEROVER)
 		goto fail;
-	git_revwalk_free(walk);
+	/* qsort is not stable: for a tree several commits share, any of them may be named
+	 * from here on, and every one of them is in the upstream. */
+	qsort(h->v, h->n, sizeof(*h->v), seen_cmp);
+	h->done = 1;
+	git_revwalk_free(h->walk);
+	h->walk = NULL;
 	return 0;
 fail:
-	git_revwalk_free(walk);
 	return sg_error_git(err, "cannot walk the history of '%s'", pr->up_ref);
 }
 
-/* Find an upstream commit with this tree, newest first; fills pr->match. 1 found, 0 not. */
-static int upstream_has_tree(struct promo *pr, const git_oid *tree)
+static void history_release(struct history *h)
 {
-	git_revwalk *walk = NULL;
-	git_oid oid;
-	size_t seen = 0;
-	int err, found = 0;
-
-	/* The common promotions (fast-forward, merge of the tip) match at once; walk in
-	 * order so the report can name the commit, and remember every tree on the way. */
-	if ((err = git_revwalk_new(&walk, pr->ctx->repo)) < 0 ||
-	    (err = git_revwalk_push(walk, &pr->up)) < 0)
-		goto fail;
-	while (seen++ < WALK_LIMIT && (err = git_revwalk_next(&oid, walk)) == 0) {
-		git_commit *c = NULL;
-
-		if ((err = git_commit_lookup(&c, pr->ctx->repo, &oid)) < 0)
-			goto fail;
-		if (git_oid_equal(git_commit_tree_id(c), tree)) {
-			git_oid_cpy(&pr->match, &oid);
-			found = 1;
-		}
-		git_commit_free(c);
-		if (found)
-			break;
-	}
-	if (err && err != GIT_ITEROVER)
-		goto fail;
-	git_revwalk_free(walk);
-	return found;
-fail:
-	git_revwalk_free(walk);
-	return sg_error_git(err, "cannot walk the history of '%s'", pr->up_ref);
+	git_revwalk_free(h->walk);
+	free(h->v);
+	memset(h, 0, sizeof(*h));
 }
 
 static int commit_tree(git_oid *out, git_repository *repo, const git_oid *commit)
@@ -261,14 +265,9 @@ static int check_new_commits(struct promo *pr)
 			goto cleanup;
 		}
 		r = git_commit_parentcount(c) > 1 ? is_merge_of_upstream(pr, c) : 0;
-		if (r == 0 && git_commit_parentcount(c) <= 1) {
+		if (r == 0 && git_commit_parentcount(c) <= 1)
 			/* A squash merge: one commit whose tree staging had. */
-			if (load_trees(pr) < 0) {
-				git_commit_free(c);
-				goto cleanup;
-			}
-			r = tree_set_has(&pr->trees, git_commit_tree_id(c));
-		}
+			r = upstream_has_tree(pr, git_commit_tree_id(c), NULL);
 		if (r < 0) {
 			git_commit_free(c);
 			goto cleanup;
@@ -315,6 +314,7 @@ static int check_push(struct promo *pr)
 	struct sg_check_ctx *ctx = pr->ctx;
 	const struct sg_update *u = pr->u;
 	const char *b = pr->t.branch, *up = pr->t.upstream;
+	size_t errors_before = sg_diags_count(&ctx->diags, SG_ERROR);
 	char h1[8], h2[8];
 	git_oid tree, old_tree;
 	struct sg_diag *d;
@@ -349,7 +349,7 @@ static int check_push(struct promo *pr)
 
 	if (commit_tree(&tree, ctx->repo, &u->new_oid) < 0)
 		return -1;
-	r = upstream_has_tree(pr, &tree);
+	r = upstream_has_tree(pr, &tree, &pr->match);
 	if (r < 0)
 		return -1;
 	if (!r && !git_oid_is_zero(&u->old_oid)) {
@@ -371,7 +371,8 @@ static int check_push(struct promo *pr)
 	}
 	if (check_new_commits(pr) < 0)
 		return -1;
-	if (r && !sg_diags_count(&ctx->diags, SG_ERROR)) {
+	/* Errors of other refs of the same push do not make this one's match untrue. */
+	if (r && sg_diags_count(&ctx->diags, SG_ERROR) == errors_before) {
 		d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "tip tree equals %s %s", up,
 				 short_hex(h1, &pr->match));
 		sg_diag_set_ref(d, u->ref, NULL);
@@ -528,7 +529,7 @@ static int run(struct sg_check_ctx *ctx)
 			r = check_push(&pr);
 		sg_target_release(&pr.t);
 		free(pr.up_ref);
-		free(pr.trees.v);
+		history_release(&pr.hist);
 		if (r < 0)
 			return -1;
 	}
