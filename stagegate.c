@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <git2.h>
+#include <yaml.h>
 
 #include "buf.h"
 #include "gitlib.h"
@@ -128,8 +129,12 @@ static int parse(struct opts *o, int argc, char **argv, int ci)
 				return sg_error("unknown format '%s' (text, json, github)", optarg);
 			break;
 		case 's':
-			if (ci || sg_stage_parse(&o->stage, optarg) < 0)
-				return sg_error("unknown stage '%s'", optarg);
+			if (ci)
+				return sg_error("ci always runs the ci stage; for another stage use "
+						"'stagegate check --stage %s'", optarg);
+			if (sg_stage_parse(&o->stage, optarg) < 0)
+				return sg_error("unknown stage '%s' (pre-commit, pre-merge-commit, "
+						"pre-push, pre-receive, update, ci)", optarg);
 			break;
 		case 'o':
 			o->only = sg_realloc(o->only, (o->nonly + 2) * sizeof(*o->only));
@@ -180,7 +185,6 @@ static int cmd_run(int argc, char **argv, int ci)
 	struct sg_config *cfg = NULL;
 	git_repository *repo = NULL;
 	struct sg_buf in = SG_BUF_INIT, user = SG_BUF_INIT, ref = SG_BUF_INIT;
-	char *config_path = NULL;
 	int ret = SG_EXIT_TROUBLE, r;
 
 	memset(&o, 0, sizeof(o));
@@ -188,7 +192,8 @@ static int cmd_run(int argc, char **argv, int ci)
 	sg_updates_init(&updates);
 	r = parse(&o, argc, argv, ci);
 	if (r) {
-		ret = r > 0 ? usage(NULL) : usage(NULL) + SG_EXIT_TROUBLE;
+		/* A bad option's reason was printed already; stdout stays clean for --format. */
+		ret = r > 0 ? usage(NULL) : SG_EXIT_TROUBLE;
 		goto cleanup;
 	}
 	if (sg_repo_open(&repo) < 0)
@@ -220,14 +225,12 @@ static int cmd_run(int argc, char **argv, int ci)
 					     "standard input") < 0)
 			goto cleanup;
 	}
-	if (sg_config_locate(&config_path, o.stage, o.config, repo) < 0)
-		goto cleanup;
-	if (config_path ? sg_config_load(&cfg, config_path) < 0 : !(cfg = sg_config_default()))
+	if (sg_config_for(&cfg, o.stage, o.config, repo) < 0)
 		goto cleanup;
 	sg_identity(&user, 0);
 	memset(&p, 0, sizeof(p));
 	p.stage = o.stage;
-	p.config_path = config_path;
+	p.config_path = sg_config_file(cfg);
 	p.cfg = cfg;
 	p.repo = repo;
 	p.updates = &updates;
@@ -242,7 +245,6 @@ cleanup:
 	sg_updates_release(&updates);
 	sg_config_free(cfg);
 	git_repository_free(repo);
-	free(config_path);
 	sg_buf_release(&in);
 	sg_buf_release(&user);
 	sg_buf_release(&ref);
@@ -263,7 +265,7 @@ int main(int argc, char **argv)
 		return usage(NULL);
 	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
 		printf("stagegate %s (libgit2 %s, libyaml %s)\n", SG_VERSION, LIBGIT2_VERSION,
-		       "0.2");
+		       yaml_get_version_string());
 		return SG_EXIT_OK;
 	}
 	if (!strcmp(cmd, "lint")) {

@@ -154,7 +154,8 @@ int sg_config_locate(char **out, enum sg_stage stage, const char *explicit_path,
 	git_config_free(gc);
 	if (server) {
 		if (!repo)
-			return sg_error("no repository, so no server config");
+			return sg_error("no repository, so no server config: run in the bare "
+					"repository, set GIT_DIR, or give --config FILE");
 		sg_buf_addf(&p, "%sstagegate.yml", git_repository_commondir(repo));
 		if (!file_exists(sg_buf_str(&p))) {
 			sg_error("no server config at '%s': refusing the push (install it with "

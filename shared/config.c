@@ -621,6 +621,12 @@ void sg_config_free(struct sg_config *cfg)
 	free(cfg);
 }
 
+const char *sg_config_file(const struct sg_config *cfg)
+{
+	/* Only the built-in defaults have no text. */
+	return cfg->text ? cfg->path : NULL;
+}
+
 int sg_config_runs(const struct sg_config *cfg, enum sg_stage stage, const char *check)
 {
 	size_t i;

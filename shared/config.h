@@ -95,6 +95,8 @@ int sg_config_parse(struct sg_config **out, const char *path, const char *text, 
 /* The built-in defaults: no deployments, the default stage lists. */
 struct sg_config *sg_config_default(void);
 void sg_config_free(struct sg_config *cfg);
+/* The file the config was read from, or NULL for the built-in defaults. Borrowed. */
+const char *sg_config_file(const struct sg_config *cfg);
 
 /* Report "path:line:col: error: message" for a node of this config; returns -1. */
 int sg_config_error(const struct sg_config *cfg, const struct sg_yaml_node *node,

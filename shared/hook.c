@@ -117,7 +117,6 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 	struct sg_pipeline p;
 	struct sg_config *cfg = NULL;
 	git_repository *repo = NULL;
-	char *config_path = NULL;
 	const char *chained = getenv("STAGEGATE_CHAINED");
 	int ret = 1, rc;
 
@@ -170,9 +169,7 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 	if ((stage == SG_STAGE_PRE_COMMIT || stage == SG_STAGE_PRE_MERGE_COMMIT) &&
 	    pending_commit(&updates, repo) < 0)
 		goto cleanup;
-	if (sg_config_locate(&config_path, stage, NULL, repo) < 0)
-		goto cleanup;
-	if (config_path ? sg_config_load(&cfg, config_path) < 0 : !(cfg = sg_config_default())) {
+	if (sg_config_for(&cfg, stage, NULL, repo) < 0) {
 		sg_error("refusing the %s: fix the config first", sg_stage_name(stage));
 		goto cleanup;
 	}
@@ -185,7 +182,7 @@ int sg_hook_main(int argc, char **argv, enum sg_stage stage)
 	}
 	sg_identity(&user, sg_stage_is_server(stage));
 	p.stage = stage;
-	p.config_path = config_path;
+	p.config_path = sg_config_file(cfg);
 	p.cfg = cfg;
 	p.repo = repo;
 	p.updates = &updates;
@@ -206,7 +203,6 @@ cleanup:
 	sg_updates_release(&updates);
 	sg_config_free(cfg);
 	git_repository_free(repo);
-	free(config_path);
 	sg_buf_release(&in);
 	sg_buf_release(&user);
 	sg_git_shutdown();

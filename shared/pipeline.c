@@ -97,8 +97,6 @@ int sg_find_check(struct sg_buf *out, const char *id)
 		sg_buf_addf(out, "/stagegate-%s", id);
 		if (is_executable(sg_buf_str(out)))
 			return 0;
-		if (!colon)
-			break;
 	}
 	sg_buf_reset(out);
 	return -1;
@@ -245,6 +243,21 @@ static void header(const struct sg_pipeline *p, const struct sg_update *u, int c
 	sg_target_release(&t);
 }
 
+/* Why a check did not run, one line, for the report and for records alike. */
+static void trouble_reason(struct sg_buf *out, const struct result *r)
+{
+	if (!r->found) {
+		sg_buf_addf(out, "check not found: no executable 'stagegate-%s' in the stagegate "
+			    "libexec directory or on PATH", r->id);
+		return;
+	}
+	sg_buf_addf(out, "check could not run: %s", sg_buf_str(&r->why));
+	if (r->child.err.len) {
+		sg_buf_addstr(out, ": ");
+		first_err_line(out, &r->child.err);
+	}
+}
+
 static void report_line(const struct result *r, int color)
 {
 	static const char pad[] = "                       ";
@@ -273,16 +286,7 @@ static void report_line(const struct result *r, int color)
 	if (r->trouble) {
 		struct sg_buf why = SG_BUF_INIT;
 
-		if (!r->found)
-			sg_buf_addf(&why, "check not found: no executable 'stagegate-%s' in the "
-				    "stagegate libexec directory or on PATH", r->id);
-		else {
-			sg_buf_addf(&why, "check could not run: %s", sg_buf_str(&r->why));
-			if (r->child.err.len) {
-				sg_buf_addstr(&why, ": ");
-				first_err_line(&why, &r->child.err);
-			}
-		}
+		trouble_reason(&why, r);
 		fprintf(stderr, " %s\n", sg_buf_str(&why));
 		sg_buf_release(&why);
 		first = 0;
@@ -324,15 +328,7 @@ static void write_records(const struct sg_pipeline *p, struct result *rs, size_t
 			struct sg_buf why = SG_BUF_INIT;
 
 			sg_diags_init(&tmp, rs[i].id);
-			if (!rs[i].found)
-				sg_buf_addf(&why, "check not found: no executable 'stagegate-%s'",
-					    rs[i].id);
-			else
-				sg_buf_addf(&why, "check could not run: %s", sg_buf_str(&rs[i].why));
-			if (rs[i].child.err.len) {
-				sg_buf_addstr(&why, ": ");
-				first_err_line(&why, &rs[i].child.err);
-			}
+			trouble_reason(&why, &rs[i]);
 			sg_diags_add(&tmp, SG_ERROR, "check-failed", "%s", sg_buf_str(&why));
 			sg_diag_write(stdout, &tmp.v[0], p->format, 0);
 			sg_diags_release(&tmp);

@@ -260,6 +260,18 @@ teardown() { sg_teardown; }
 	assert_output_contains "ci needs --base REV"
 }
 
+@test "stagegate ci --stage points to stagegate check, and bad options say so on stderr only" {
+	cd work
+	run stagegate ci --base origin/prod --stage pre-push
+	assert_failure 2
+	assert_output_contains "ci always runs the ci stage; for another stage use 'stagegate check --stage pre-push'"
+	run sh -c 'stagegate check --stage nope 2>/dev/null'
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	run stagegate check --stage nope
+	assert_output_contains "unknown stage 'nope' (pre-commit, pre-merge-commit, pre-push, pre-receive, update, ci)"
+}
+
 @test "stagegate ci on an unknown revision names it" {
 	cd work
 	run stagegate ci --base no-such-rev
