@@ -72,20 +72,10 @@ int sg_config_error(const struct sg_config *cfg, const struct sg_yaml_node *node
 	return -1;
 }
 
-static void strv_push(char ***v, size_t *n, const char *s)
-{
-	*v = sg_realloc(*v, (*n + 2) * sizeof(**v));
-	(*v)[(*n)++] = sg_strdup(s);
-	(*v)[*n] = NULL;
-}
-
+/* Free a vector kept beside its count, and zero both. */
 static void strv_release(char ***v, size_t *n)
 {
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		free((*v)[i]);
-	free(*v);
+	sg_strv_free(*v);
 	*v = NULL;
 	*n = 0;
 }
@@ -117,17 +107,15 @@ int sg_config_get_str(const struct sg_config *cfg, const struct sg_yaml_node *n,
 int sg_config_get_strv(const struct sg_config *cfg, const struct sg_yaml_node *n,
 		       const char *what, char ***out, size_t *nout)
 {
-	size_t i, count = 0;
+	size_t i;
 
-	for (count = 0; *out && (*out)[count]; count++)
-		;
 	n = sg_yaml_deref(n);
 	if (n && n->kind == SG_YAML_SCALAR) {
 		char *one = NULL;
 
 		if (sg_config_get_str(cfg, n, what, &one) < 0)
 			return -1;
-		strv_push(out, &count, one);
+		sg_strv_push(out, one);
 		free(one);
 	} else {
 		if (sg_config_want(cfg, n, SG_YAML_SEQ, what) < 0)
@@ -137,12 +125,12 @@ int sg_config_get_strv(const struct sg_config *cfg, const struct sg_yaml_node *n
 
 			if (sg_config_get_str(cfg, n->items[i], what, &one) < 0)
 				return -1;
-			strv_push(out, &count, one);
+			sg_strv_push(out, one);
 			free(one);
 		}
 	}
 	if (nout)
-		*nout = count;
+		*nout = sg_strv_len(*out);
 	return 0;
 }
 
@@ -491,7 +479,7 @@ static void set_defaults(struct sg_config *cfg)
 
 	for (s = 0; s < SG_STAGE__COUNT; s++)
 		for (i = 0; default_stages[s][i]; i++)
-			strv_push(&cfg->stages[s].ids, &cfg->stages[s].n, default_stages[s][i]);
+			cfg->stages[s].n = sg_strv_push(&cfg->stages[s].ids, default_stages[s][i]);
 	cfg->promotion.override.push_option = sg_strdup("stagegate.override");
 	cfg->promotion.override.audit_log = sg_strdup("stagegate-audit.log");
 }

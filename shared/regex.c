@@ -213,14 +213,3 @@ cleanup:
 	pcre2_match_data_free(md);
 	return rc;
 }
-
-void sg_strv_free(char **v)
-{
-	size_t i;
-
-	if (!v)
-		return;
-	for (i = 0; v[i]; i++)
-		free(v[i]);
-	free(v);
-}

@@ -7,6 +7,8 @@
  */
 #include <stddef.h>
 
+#include "strv.h"
+
 struct sg_buf;
 struct sg_regex;
 
@@ -31,6 +33,5 @@ int sg_regex_has_group(const struct sg_regex *re, const char *name);
 /* Match subject and return its named groups as a NULL-terminated name, value, ... array
  * (caller frees with sg_strv_free). Returns 1 matched, 0 no match (*out NULL), -1 error. */
 int sg_regex_groups(char ***out, const struct sg_regex *re, const char *subject);
-void sg_strv_free(char **v);
 
 #endif

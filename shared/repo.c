@@ -139,30 +139,15 @@ cleanup:
 	return ret;
 }
 
-struct paths {
-	char **v;
-	size_t n, alloc;
-};
-
 static int add_path(const git_diff_delta *delta, float progress, void *payload)
 {
-	struct paths *p = payload;
-	const char *path = delta->new_file.path;
-	size_t i;
-
 	(void)progress;
-	if (delta->status == GIT_DELTA_DELETED)
-		return 0;
-	for (i = 0; i < p->n; i++)
-		if (!strcmp(p->v[i], path))
-			return 0;
-	SG_GROW(p->v, p->alloc, p->n + 2);
-	p->v[p->n++] = sg_strdup(path);
-	p->v[p->n] = NULL;
+	if (delta->status != GIT_DELTA_DELETED)
+		sg_strv_push(payload, delta->new_file.path);
 	return 0;
 }
 
-static int diff_trees(struct paths *p, git_repository *repo, git_tree *a, git_tree *b)
+static int diff_trees(char ***p, git_repository *repo, git_tree *a, git_tree *b)
 {
 	git_diff *diff = NULL;
 	int err = git_diff_tree_to_tree(&diff, repo, a, b, NULL);
@@ -192,7 +177,7 @@ static int tree_of(git_tree **out, git_repository *repo, const git_oid *commit)
 }
 
 /* A new ref: every commit none of the `known` refs has, each against its first parent. */
-static int new_commits_paths(struct paths *p, git_repository *repo, const git_oid *tip,
+static int new_commits_paths(char ***p, git_repository *repo, const git_oid *tip,
 			     const char *const *known)
 {
 	git_revwalk *walk = NULL;
@@ -247,7 +232,7 @@ cleanup:
 int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_update *u,
 			  const char *const *known)
 {
-	struct paths p = { NULL, 0, 0 };
+	char **p = NULL;
 	git_tree *a = NULL, *b = NULL;
 	int ret = -1;
 
@@ -259,19 +244,21 @@ int sg_repo_changed_paths(char ***out, git_repository *repo, const struct sg_upd
 	if (git_oid_is_zero(&u->old_oid)) {
 		if (new_commits_paths(&p, repo, &u->new_oid, known) < 0)
 			goto cleanup;
+		/* Several new commits may touch the same path. */
+		sg_strv_sort_unique(p);
 	} else {
 		if (tree_of(&a, repo, &u->old_oid) < 0 || tree_of(&b, repo, &u->new_oid) < 0 ||
 		    diff_trees(&p, repo, a, b) < 0)
 			goto cleanup;
 	}
-	if (!p.v)
-		p.v = sg_calloc(1, sizeof(char *));
-	*out = p.v;
-	p.v = NULL;
+	if (!p)
+		p = sg_calloc(1, sizeof(char *));
+	*out = p;
+	p = NULL;
 	ret = 0;
 
 cleanup:
-	sg_strv_free(p.v);
+	sg_strv_free(p);
 	git_tree_free(a);
 	git_tree_free(b);
 	return ret;

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "glob.h"
 #include "run.h"
+#include "strv.h"
 #include "suggest.h"
 #include "update.h"
 #include "yamldoc.h"
@@ -331,6 +332,26 @@ static void glob_matches_like_gitignore(void **state)
 	assert_true(sg_glob_match("x[ab", "x[ab"));
 }
 
+static void strv_pushes_and_sort_uniques(void **state)
+{
+	char **v = NULL;
+
+	(void)state;
+	assert_int_equal(sg_strv_len(v), 0);
+	assert_int_equal(sg_strv_push(&v, "b"), 1);
+	sg_strv_push(&v, "a");
+	sg_strv_push(&v, "b");
+	assert_int_equal(sg_strv_push(&v, "c"), 4);
+	sg_strv_sort_unique(v);
+	assert_int_equal(sg_strv_len(v), 3);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[1], "b");
+	assert_string_equal(v[2], "c");
+	assert_null(v[3]);
+	sg_strv_free(v);
+	sg_strv_free(NULL);
+}
+
 static void suggest_finds_typos(void **state)
 {
 	static const char *const keys[] = { "memory", "cpu", "image", "storage" };
@@ -530,6 +551,7 @@ int main(void)
 		cmocka_unit_test(update_rejects_garbage),
 		cmocka_unit_test(update_parses_push_lines),
 		cmocka_unit_test(glob_matches_like_gitignore),
+		cmocka_unit_test(strv_pushes_and_sort_uniques),
 		cmocka_unit_test(suggest_finds_typos),
 		cmocka_unit_test(diag_json_round_trips),
 		cmocka_unit_test(diag_json_survives_latin1),
