@@ -295,16 +295,11 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def)
 		goto cleanup;
 	/* A check that can run without a repository (lint PATH...) says nothing when there
 	 * is none; only a repository that exists but cannot be opened is an error for it. */
-	if ((def->flags & SG_CHECK_REPO_OPTIONAL) && !getenv("GIT_DIR") &&
-	    !getenv("GIT_COMMON_DIR") && !getenv("GIT_WORK_TREE") &&
-	    git_repository_open_ext(NULL, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) ==
-	    GIT_ENOTFOUND) {
-		git_error_clear();
-	} else if (sg_repo_open(&ctx.repo) < 0) {
-		if (!(def->flags & SG_CHECK_REPO_OPTIONAL))
-			goto cleanup;
-		git_error_clear();
-	}
+	/* Outside a repository a REPO_OPTIONAL check runs without one (stagegate lint PATH). */
+	r = (def->flags & SG_CHECK_REPO_OPTIONAL) ? sg_repo_open_optional(&ctx.repo) :
+		sg_repo_open(&ctx.repo);
+	if (r < 0)
+		goto cleanup;
 	if (sg_config_for(&ctx.cfg, ctx.stage, config_path, ctx.repo) < 0)
 		goto cleanup;
 	sg_identity(&user, 0);

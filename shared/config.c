@@ -260,24 +260,50 @@ static int template_regex(struct sg_regex **out, const char *tmpl, struct sg_buf
 	return ret;
 }
 
-/* Every ${name} in a pattern deployment's `from` must be a group of its `match`: a typo
- * would otherwise pass install and then break every push to a matching branch. */
-static int check_template_groups(const struct sg_config *cfg, const struct sg_yaml_node *at,
-				 const char *tmpl, const struct sg_regex *re)
+/*
+ * Every ${name} in a template must be something resolve can fill: a group of the deployment's
+ * `match` and, outside `from`, ${stage}. A typo would otherwise pass install and then break
+ * (from) or silently miss (urls, values) on every push to a matching branch.
+ */
+static int check_template(const struct sg_config *cfg, const struct sg_yaml_node *at,
+			  const char *key, const char *tmpl, const struct sg_regex *re,
+			  int allow_stage)
 {
 	const char *p, *close;
 
 	for (p = tmpl; (p = strstr(p, "${")) && (close = strchr(p + 2, '}')); p = close + 1) {
 		char *name = sg_strndup(p + 2, (size_t)(close - p - 2));
-		int ok = sg_regex_has_group(re, name);
+		int ok = (allow_stage && !strcmp(name, "stage")) ||
+			(re && sg_regex_has_group(re, name));
 
 		if (!ok)
-			sg_config_error(cfg, at, "'from' refers to ${%s}, but 'match' has no group "
-					"named '%s' (write it as (?<%s>...))", name, name, name);
+			sg_config_error(cfg, at, "'%s' refers to ${%s}, which is %s", key, name,
+					re ? "neither ${stage} nor a group of 'match' (write "
+					"a group as (?<name>...))" : "not ${stage} (a 'chain' "
+					"deployment has no other names)");
 		free(name);
 		if (!ok)
 			return -1;
 	}
+	return 0;
+}
+
+static int check_templates(const struct sg_config *cfg, const struct sg_deployment *d)
+{
+	const struct sg_yaml_node *n = d->node;
+	size_t i;
+
+	if (d->from && check_template(cfg, sg_yaml_get(n, "from"), "from", d->from, d->match,
+				      0) < 0)
+		return -1;
+	for (i = 0; i < d->nurls; i++)
+		if (check_template(cfg, sg_yaml_get(n, "urls"), "urls", d->urls[i].url, d->match,
+				   1) < 0)
+			return -1;
+	for (i = 0; i < d->nvalues; i++)
+		if (check_template(cfg, sg_yaml_get(n, "values"), "values", d->values[i],
+				   d->match, 1) < 0)
+			return -1;
 	return 0;
 }
 
@@ -333,8 +359,6 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 					       d->name);
 		if (sg_config_get_str(cfg, v, "from", &d->from) < 0)
 			return -1;
-		if (check_template_groups(cfg, v, d->from, d->match) < 0)
-			return -1;
 		if (template_regex(&d->from_match, d->from, &err) < 0) {
 			sg_config_error(cfg, v, "bad 'from' template '%s': %s", d->from,
 					sg_buf_str(&err));
@@ -374,7 +398,18 @@ static int parse_deployment(struct sg_config *cfg, struct sg_deployment *d,
 		return -1;
 	if ((v = sg_yaml_get(n, "chart")) && sg_config_get_str(cfg, v, "chart", &d->chart) < 0)
 		return -1;
-	return 0;
+	return check_templates(cfg, d);
+}
+
+/* 1 when d protects branch (a later stage of its chain, or matched by its pattern). */
+static int protects(const struct sg_deployment *d, const char *branch)
+{
+	size_t i;
+
+	for (i = 1; i < d->nchain; i++)
+		if (!strcmp(d->chain[i], branch))
+			return 1;
+	return d->match ? sg_regex_match(d->match, branch) : 0;
 }
 
 static int parse_deployments(struct sg_config *cfg, const struct sg_yaml_node *n)
@@ -389,23 +424,24 @@ static int parse_deployments(struct sg_config *cfg, const struct sg_yaml_node *n
 		if (parse_deployment(cfg, &cfg->deployments[i], sg_yaml_deref(n->items[i])) < 0)
 			return -1;
 	}
-	/* A branch in two chains would have two upstreams: refuse the ambiguity. */
-	for (i = 0; i < cfg->ndeployments; i++)
-		for (j = 0; j < i; j++)
-			for (k = 1; k < cfg->deployments[i].nchain; k++) {
-				size_t m;
+	/* A branch protected twice would have two upstreams: refuse the ambiguity. */
+	for (i = 0; i < cfg->ndeployments; i++) {
+		const struct sg_deployment *d = &cfg->deployments[i];
 
-				for (m = 1; m < cfg->deployments[j].nchain; m++)
-					if (!strcmp(cfg->deployments[i].chain[k],
-						    cfg->deployments[j].chain[m]))
-						return sg_config_error(cfg,
-							cfg->deployments[i].node,
-							"branch '%s' is protected by both '%s' "
-							"and '%s'",
-							cfg->deployments[i].chain[k],
-							cfg->deployments[j].name,
-							cfg->deployments[i].name);
+		for (k = 1; k < d->nchain; k++) {
+			for (j = 0; j < cfg->ndeployments; j++) {
+				int r = j == i ? 0 : protects(&cfg->deployments[j], d->chain[k]);
+
+				if (r < 0)
+					return -1;
+				if (r)
+					return sg_config_error(cfg, d->node, "branch '%s' is "
+							       "protected by both '%s' and '%s'",
+							       d->chain[k], cfg->deployments[j].name,
+							       d->name);
 			}
+		}
+	}
 	return 0;
 }
 
@@ -533,9 +569,13 @@ int sg_config_parse(struct sg_config **out, const char *path, const char *text, 
 	cfg->len = len;
 	set_defaults(cfg);
 	if (sg_yaml_parse(&cfg->doc, cfg->text, len, 64, &err) < 0) {
-		fprintf(stderr, "%s:%lu:%lu: error: %s%s%s [config]\n", path,
-			err.problem_pos.line, err.problem_pos.col, err.problem,
-			*err.context ? " " : "", err.context);
+		/* libyaml's context names where the construct it could not finish began. */
+		fprintf(stderr, "%s:%lu:%lu: error: %s", path, err.problem_pos.line,
+			err.problem_pos.col, err.problem);
+		if (*err.context)
+			fprintf(stderr, " (%s at %lu:%lu)", err.context, err.context_pos.line,
+				err.context_pos.col);
+		fputs(" [config]\n", stderr);
 		sg_config_free(cfg);
 		return -1;
 	}

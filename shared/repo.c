@@ -65,7 +65,7 @@ fail:
 	return -1;
 }
 
-int sg_repo_open(git_repository **out)
+static int open_env(git_repository **out, int missing_ok)
 {
 	int err;
 
@@ -73,12 +73,26 @@ int sg_repo_open(git_repository **out)
 	if (getenv("GIT_COMMON_DIR") || getenv("GIT_WORK_TREE"))
 		return open_explicit(out, getenv("GIT_DIR"));
 	err = git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	if (err == GIT_ENOTFOUND && missing_ok) {
+		git_error_clear();
+		return SG_REPO_NOTFOUND;
+	}
 	if (err == GIT_ENOTFOUND)
 		return sg_error("not in a git repository (or GIT_DIR is wrong); run inside "
 				"a clone or set GIT_DIR");
 	if (err < 0)
 		return sg_error_git(err, "cannot open the repository");
 	return 0;
+}
+
+int sg_repo_open(git_repository **out)
+{
+	return open_env(out, 0);
+}
+
+int sg_repo_open_optional(git_repository **out)
+{
+	return open_env(out, 1);
 }
 
 int sg_repo_open_path(git_repository **out, const char *path)

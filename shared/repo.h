@@ -14,10 +14,14 @@ struct sg_update;
 /* Open the repository of the environment (GIT_DIR, GIT_OBJECT_DIRECTORY, alternates, linked
  * worktrees) or found from the current directory. Caller frees with git_repository_free. */
 int sg_repo_open(git_repository **out);
-/* Open a repository at path (a work tree or a bare/.git directory). */
-int sg_repo_open_path(git_repository **out, const char *path);
 
 #define SG_REPO_NOTFOUND 1
+
+/* The same, for commands that also work outside a repository: SG_REPO_NOTFOUND (and *out
+ * NULL, nothing reported) when there is none; errors opening one that exists are errors. */
+int sg_repo_open_optional(git_repository **out);
+/* Open a repository at path (a work tree or a bare/.git directory). */
+int sg_repo_open_path(git_repository **out, const char *path);
 
 /* Read path as it is in commit's tree. Returns 0, SG_REPO_NOTFOUND when there is no such
  * blob, or -1 on error (reported). *mode (if given) receives the entry's mode even when it is

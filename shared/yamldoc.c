@@ -3,6 +3,7 @@
  * marks are converted here and nowhere else. Nodes and strings come from an arena so that a
  * large file costs a few big allocations, not one per scalar, and freeing is not recursive.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,8 +261,13 @@ int sg_yaml_parse(struct sg_yaml_doc **out, const char *data, size_t len,
 	b.doc = doc;
 
 	if (!yaml_parser_initialize(&parser)) {
+		yaml_mark_t none = { 0, 0, 0 };
+
+		/* Like every other failure here: described in err, reported by the caller. */
+		set_error(err, "cannot initialize the YAML parser: out of memory", none, NULL,
+			  none);
 		sg_yaml_free(doc);
-		return sg_error("cannot initialize the YAML parser: out of memory");
+		return -1;
 	}
 	yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
 
@@ -418,26 +424,180 @@ int sg_yaml_bool(const struct sg_yaml_node *n)
 	return -1;
 }
 
-static int is_number(const char *s)
+/* Go's strconv.ParseInt / ParseUint with base 0 (0x, 0o, 0b, and a leading 0 for octal) on
+ * text whose underscores are already gone; 1 and the value when it fits 64 bits. */
+static int go_int(const char *s, double *out)
 {
-	char *end;
+	const char *p = s;
+	unsigned long long v = 0, limit = ~0ULL;
+	unsigned base = 10;
+	int neg = 0;
 
-	if (!*s)
+	if (*p == '-' || *p == '+') {
+		neg = *p == '-';
+		/* ParseUint takes no sign: a signed value must fit int64. */
+		limit = neg ? 1ULL << 63 : (1ULL << 63) - 1;
+		p++;
+	}
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		base = 16, p += 2;
+	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+		base = 8, p += 2;
+	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
+		base = 2, p += 2;
+	else if (p[0] == '0' && p[1])
+		base = 8, p++;
+	if (!*p)
 		return 0;
-	strtod(s, &end);
-	if (!*end)
-		return 1;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o'))
-		return s[2] != '\0';
-	return !strcmp(s, ".inf") || !strcmp(s, "-.inf") || !strcmp(s, ".nan");
+	for (; *p; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (*p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (*p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return 0;
+		if (d >= base || v > (limit - d) / base)
+			return 0;
+		v = v * base + d;
+	}
+	*out = neg ? -(double)v : (double)v;
+	return 1;
+}
+
+/* go-yaml's yamlStyleFloat, ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$, and a
+ * value that does not overflow (Go's ParseFloat fails with ErrRange: the text stays a string). */
+static int go_float(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double d;
+	int digits = 0;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	for (; *p >= '0' && *p <= '9'; p++)
+		digits++;
+	if (*p == '.') {
+		int frac = 0;
+
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			frac++;
+		if (!digits && !frac)
+			return 0;
+		digits += frac;
+	}
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p)
+		return 0;
+	d = strtod(s, &end);
+	if (d == HUGE_VAL || d == -HUGE_VAL)
+		return 0;
+	*out = d;
+	return 1;
+}
+
+static int tag_is(const char *tag, const char *name)
+{
+	if (!strncmp(tag, "tag:yaml.org,2002:", 18))
+		tag += 18;
+	else if (!strncmp(tag, "!!", 2))
+		tag += 2;
+	else
+		return 0;
+	return !strcmp(tag, name);
+}
+
+enum sg_yaml_type sg_yaml_type(const struct sg_yaml_node *n, double *num)
+{
+	static const char *const inf[] = { ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF",
+					   NULL };
+	static const char *const nan[] = { ".nan", ".NaN", ".NAN", NULL };
+	char stripped[128];
+	double d = 0;
+	size_t i, j;
+	const char *v;
+
+	n = sg_yaml_deref(n);
+	if (!n)
+		return SG_YAML_T_UNDEF;
+	if (n->kind == SG_YAML_MAP)
+		return SG_YAML_T_MAP;
+	if (n->kind == SG_YAML_SEQ)
+		return SG_YAML_T_SEQ;
+	v = n->value;
+	if (n->tag) {
+		/* An explicit tag decides; the text is then read as that type would be. */
+		if (tag_is(n->tag, "null"))
+			return SG_YAML_T_NULL;
+		if (tag_is(n->tag, "bool"))
+			return SG_YAML_T_BOOL;
+		if (tag_is(n->tag, "int") || tag_is(n->tag, "float")) {
+			if (num)
+				*num = strtod(v, NULL);
+			return tag_is(n->tag, "int") ? SG_YAML_T_INT : SG_YAML_T_FLOAT;
+		}
+		return SG_YAML_T_STR;
+	}
+	if (n->style != SG_YAML_PLAIN)
+		return SG_YAML_T_STR;
+	if (sg_yaml_is_null(n))
+		return SG_YAML_T_NULL;
+	if (sg_yaml_bool(n) >= 0)
+		return SG_YAML_T_BOOL;
+	for (i = 0; inf[i]; i++)
+		if (!strcmp(v, inf[i]) || (v[0] == '-' && v[1] == '.' && !strcmp(v + 1, inf[i]))) {
+			if (num)
+				*num = v[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+			return SG_YAML_T_FLOAT;
+		}
+	for (i = 0; nan[i]; i++)
+		if (!strcmp(v, nan[i])) {
+			if (num)
+				*num = NAN;
+			return SG_YAML_T_FLOAT;
+		}
+	/* Only text starting with a digit, a sign or a dot can be a number (go-yaml's hint);
+	 * go-yaml drops every underscore before it parses. */
+	if (!((v[0] >= '0' && v[0] <= '9') || v[0] == '-' || v[0] == '+' || v[0] == '.') ||
+	    n->len >= sizeof(stripped))
+		return SG_YAML_T_STR;
+	for (i = j = 0; v[i]; i++)
+		if (v[i] != '_')
+			stripped[j++] = v[i];
+	stripped[j] = '\0';
+	if (v[0] != '.' && go_int(stripped, &d)) {
+		if (num)
+			*num = d;
+		return SG_YAML_T_INT;
+	}
+	if (go_float(stripped, &d)) {
+		if (num)
+			*num = d;
+		return SG_YAML_T_FLOAT;
+	}
+	return SG_YAML_T_STR;
 }
 
 int sg_yaml_is_nonstring(const struct sg_yaml_node *n)
 {
-	n = sg_yaml_deref(n);
-	if (!n || n->kind != SG_YAML_SCALAR || n->style != SG_YAML_PLAIN || n->tag)
-		return 0;
-	return sg_yaml_is_null(n) || sg_yaml_bool(n) >= 0 || is_number(n->value);
+	enum sg_yaml_type t = sg_yaml_type(n, NULL);
+
+	return t == SG_YAML_T_NULL || t == SG_YAML_T_BOOL || t == SG_YAML_T_INT ||
+		t == SG_YAML_T_FLOAT;
 }
 
 const char *sg_yaml_kind_name(const struct sg_yaml_node *n)

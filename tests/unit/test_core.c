@@ -229,6 +229,12 @@ static void config_rejects_mistakes(void **state)
 		     "    from: '${hb}-staging'\n");
 	config_error("deployments:\n  - name: x\n    match: '^(.+)-prod$'\n"
 		     "    from: '${2}-staging'\n");
+	config_error("deployments:\n  - name: x\n    chain: [staging, prod]\n"
+		     "    urls: {prod: 'https://${hub}.org'}\n");
+	config_error("deployments:\n  - name: x\n    match: '^(?<hub>.+)-prod$'\n"
+		     "    from: '${hub}-staging'\n    values: ['d/${hb}/${stage}.yaml']\n");
+	config_error("deployments:\n  - {name: a, chain: [physics-staging, physics-prod]}\n"
+		     "  - {name: b, match: '^(?<hub>.+)-prod$', from: '${hub}-staging'}\n");
 	config_error("deployments:\n  - name: ''\n    chain: [a, b]\n");
 	config_error("deployments:\n  - name: x\n    chain: [a, ~]\n");
 	config_error("deployments:\n  - name: x\n    chain: [a, b]\n    urls: [a]\n");
