@@ -22,6 +22,8 @@ struct sg_values_node {
 	int is_map;
 	struct sg_values_node *children;	/* mapping: its keys, in first-written order */
 	size_t n, alloc;
+	size_t *slots;				/* private: hash index of children by key */
+	size_t nslots;
 };
 
 struct sg_values_file {
@@ -43,7 +45,8 @@ void sg_values_release(struct sg_values *v);
  * document counts (as in helm); an empty file or a null document adds nothing; merge keys
  * (`<<: *anchor`) are applied as go-yaml v2 applies them. Returns 0, or -1 with err filled and
  * nothing reported when the file is not YAML, its root is not a mapping, an alias is undefined,
- * or aliases expand to more than a million keys. A file that is not YAML or not a mapping
+ * or aliases and merge keys expand to more than a million keys (every key and every merge-list
+ * item read, repeats included, counts: the work is bounded, not only the result). A file that is not YAML or not a mapping
  * leaves v as it was (v->nfiles unchanged); after any other -1, v may only be released.
  * Node pointers obtained earlier are invalid after this call.
  */

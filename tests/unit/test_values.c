@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -236,6 +237,68 @@ static void alias_bomb_is_refused(void **state)
 	sg_buf_release(&b);
 }
 
+static void merge_key_bomb_is_refused(void **state)
+{
+	struct sg_values v;
+	struct sg_yaml_error err;
+	struct sg_buf b = SG_BUF_INIT;
+	int level, i;
+
+	(void)state;
+	/* Each level merges the one below ten times: one key, but 10^9 merges if expanded. */
+	sg_buf_addstr(&b, "l0: &l0 {x: 1}\n");
+	for (level = 1; level <= 9; level++) {
+		sg_buf_addf(&b, "l%d: &l%d {<<: [", level, level);
+		for (i = 0; i < 10; i++)
+			sg_buf_addf(&b, "%s*l%d", i ? ", " : "", level - 1);
+		sg_buf_addstr(&b, "]}\n");
+	}
+	sg_values_init(&v);
+	assert_int_equal(sg_values_add(&v, "bomb.yaml", b.buf, b.len, &err), -1);
+	assert_string_equal(err.problem, "aliases expand to more than 1000000 keys");
+	sg_values_release(&v);
+	sg_buf_release(&b);
+}
+
+static void large_mappings_merge_key_by_key(void **state)
+{
+	struct sg_values v;
+	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
+	const struct sg_values_node *n;
+	struct sg_yaml_error err;
+	char key[32];
+	int i;
+
+	(void)state;
+	/* Past the size where mappings are indexed: every key still found, repeats replace. */
+	for (i = 0; i < 2000; i++)
+		sg_buf_addf(&a, "k%d: a%d\n", i, i);
+	sg_buf_addstr(&a, "k7: again\n");
+	for (i = 1000; i < 3000; i++)
+		sg_buf_addf(&b, "k%d: b%d\n", i, i);
+	sg_values_init(&v);
+	assert_int_equal(sg_values_add(&v, "a.yaml", a.buf, a.len, &err), 0);
+	assert_int_equal(sg_values_add(&v, "b.yaml", b.buf, b.len, &err), 0);
+	assert_int_equal(v.root.n, 3000);
+	assert_string_equal(str_at(&v, "k7"), "again");
+	assert_string_equal(str_at(&v, "k999"), "a999");
+	assert_string_equal(str_at(&v, "k1000"), "b1000");
+	assert_string_equal(str_at(&v, "k2999"), "b2999");
+	assert_null(sg_values_get(&v, NULL, "k3000"));
+	for (i = 0; i < 3000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		n = sg_values_get(&v, NULL, key);
+		assert_non_null(n);
+		assert_string_equal(n->key, key);
+	}
+	/* First-written order is kept. */
+	assert_string_equal(v.root.children[0].key, "k0");
+	assert_string_equal(v.root.children[2999].key, "k2999");
+	sg_values_release(&v);
+	sg_buf_release(&a);
+	sg_buf_release(&b);
+}
+
 static void get_stops_at_non_mappings(void **state)
 {
 	struct sg_values v;
@@ -265,6 +328,8 @@ int main(void)
 		cmocka_unit_test(root_must_be_a_mapping),
 		cmocka_unit_test(undefined_alias_is_an_error),
 		cmocka_unit_test(alias_bomb_is_refused),
+		cmocka_unit_test(merge_key_bomb_is_refused),
+		cmocka_unit_test(large_mappings_merge_key_by_key),
 		cmocka_unit_test(get_stops_at_non_mappings),
 	};
 
