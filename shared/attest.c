@@ -41,21 +41,49 @@ void sg_attest_time_format(struct sg_buf *out, long long t)
 	sg_buf_addstr(out, s);
 }
 
+static int digits(const char *s, size_t n)
+{
+	int v = 0;
+
+	while (n--) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
 int sg_attest_time_parse(long long *out, const char *s)
 {
+	/* Exactly what sg_attest_time_format writes: sscanf would take signs, spaces and
+	 * February 31st (timegm then moves it to March), and the soak clock may hang on it. */
+	static const char shape[] = "dddd-dd-ddTdd:dd:ddZ";
+	struct sg_buf back = SG_BUF_INIT;
 	struct tm tm;
-	int n = 0;
+	long long t;
+	size_t i;
+	int ok;
 
+	if (strlen(s) != sizeof(shape) - 1)
+		return -1;
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != shape[i])
+			return -1;
 	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) != 6 || s[n] != '\0')
+	tm.tm_year = digits(s, 4) - 1900;
+	tm.tm_mon = digits(s + 5, 2) - 1;
+	tm.tm_mday = digits(s + 8, 2);
+	tm.tm_hour = digits(s + 11, 2);
+	tm.tm_min = digits(s + 14, 2);
+	tm.tm_sec = digits(s + 17, 2);
+	t = (long long)timegm(&tm);
+	/* Out-of-range fields come back normalized to another time: refuse rather than guess. */
+	sg_attest_time_format(&back, t);
+	ok = !strcmp(sg_buf_str(&back), s);
+	sg_buf_release(&back);
+	if (!ok)
 		return -1;
-	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
-	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	*out = (long long)timegm(&tm);
+	*out = t;
 	return 0;
 }
 

@@ -94,6 +94,32 @@ static void times_parse_as_utc(void **state)
 	sg_buf_release(&b);
 }
 
+static void times_parse_strictly(void **state)
+{
+	static const char *const bad[] = {
+		"2024-02-31T00:00:00Z",		/* no such day: not March 2nd */
+		"2023-02-29T00:00:00Z", "2024-04-31T00:00:00Z", "2024-00-10T00:00:00Z",
+		"2024-05-00T00:00:00Z", "2024-05-01T24:00:00Z", "2024-05-01T12:60:00Z",
+		"2024-05-01T12:00:60Z", "+024-05-01T12:00:00Z", "2024--5-01T12:00:00Z",
+		"2024-05- 1T12:00:00Z", "2024-05-01T 1:00:00Z", "2024-05-01t12:00:00Z",
+		"2024-5-1T12:00:00Z", "2024-05-01T12:00:00.5Z", " 2024-05-01T12:00:00Z",
+		"", NULL
+	};
+	long long t = 42;
+	size_t i;
+
+	(void)state;
+	for (i = 0; bad[i]; i++) {
+		if (sg_attest_time_parse(&t, bad[i]) != -1)
+			fail_msg("accepted '%s'", bad[i]);
+		assert_int_equal(t, 42);
+	}
+	assert_int_equal(sg_attest_time_parse(&t, "1970-01-01T00:00:00Z"), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(sg_attest_time_parse(&t, "2000-12-31T23:59:59Z"), 0);
+	assert_int_equal(t, 978307199);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +128,7 @@ int main(void)
 		cmocka_unit_test(parse_refuses_what_is_not_an_attestation),
 		cmocka_unit_test(a_note_keeps_only_attestation_lines),
 		cmocka_unit_test(times_parse_as_utc),
+		cmocka_unit_test(times_parse_strictly),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
