@@ -73,46 +73,9 @@ static struct sg_diag *refuse(struct promo *pr, const char *rule, const char *fm
 	return d;
 }
 
-/* Where the upstream's tip is, as this stage must see it. */
 static int find_upstream(struct promo *pr)
 {
-	struct sg_check_ctx *ctx = pr->ctx;
-	const char *up = pr->t.upstream;
-	struct sg_buf ref = SG_BUF_INIT;
-	const char *tries[3];
-	size_t i, n = 0;
-	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
-	int ret = -1;
-
-	if (ctx->stage == SG_STAGE_PRE_PUSH && ctx->remote) {
-		sg_buf_addf(&a, "refs/remotes/%s/%s", ctx->remote, up);
-		tries[n++] = sg_buf_str(&a);
-	} else if (ctx->stage == SG_STAGE_CI || ctx->stage == SG_STAGE_PRE_PUSH ||
-		   ctx->stage == SG_STAGE_PRE_COMMIT || ctx->stage == SG_STAGE_PRE_MERGE_COMMIT) {
-		sg_buf_addf(&a, "refs/heads/%s", up);
-		sg_buf_addf(&b, "refs/remotes/origin/%s", up);
-		tries[n++] = sg_buf_str(&a);
-		tries[n++] = sg_buf_str(&b);
-	} else {
-		/* Server: refs are not updated until every hook said yes, so this is the
-		 * upstream before the push, even if the same push also updates it. */
-		sg_buf_addf(&a, "refs/heads/%s", up);
-		tries[n++] = sg_buf_str(&a);
-	}
-	for (i = 0; i < n; i++) {
-		if (git_reference_name_to_id(&pr->up, ctx->repo, tries[i]) == 0) {
-			pr->up_ref = sg_strdup(tries[i]);
-			ret = 0;
-			goto out;
-		}
-		git_error_clear();
-	}
-	ret = 1;
-out:
-	sg_buf_release(&ref);
-	sg_buf_release(&a);
-	sg_buf_release(&b);
-	return ret;
+	return sg_check_upstream_tip(&pr->up, &pr->up_ref, pr->ctx, pr->t.upstream);
 }
 
 /*

@@ -117,6 +117,33 @@ int sg_check_changed_paths(char ***out, const struct sg_check_ctx *ctx,
 	return ret;
 }
 
+int sg_check_upstream_tip(git_oid *tip, char **ref, const struct sg_check_ctx *ctx,
+			  const char *upstream)
+{
+	struct sg_buf tries[2] = { SG_BUF_INIT, SG_BUF_INIT };
+	size_t i, n = 0;
+	int ret = SG_CHECK_NO_UPSTREAM;
+
+	*ref = NULL;
+	if (ctx->stage == SG_STAGE_PRE_PUSH && ctx->remote) {
+		sg_buf_addf(&tries[n++], "refs/remotes/%s/%s", ctx->remote, upstream);
+	} else {
+		sg_buf_addf(&tries[n++], "refs/heads/%s", upstream);
+		if (!sg_stage_is_server(ctx->stage))
+			sg_buf_addf(&tries[n++], "refs/remotes/origin/%s", upstream);
+	}
+	for (i = 0; i < n && ret; i++) {
+		if (git_reference_name_to_id(tip, ctx->repo, sg_buf_str(&tries[i])) == 0) {
+			*ref = sg_buf_detach(&tries[i]);
+			ret = 0;
+		}
+		git_error_clear();
+	}
+	for (i = 0; i < n; i++)
+		sg_buf_release(&tries[i]);
+	return ret;
+}
+
 static int file_exists(const char *path)
 {
 	struct stat st;

@@ -56,6 +56,17 @@ int sg_check_main(int argc, char **argv, const struct sg_check_def *def);
 int sg_check_changed_paths(char ***out, const struct sg_check_ctx *ctx,
 			   const struct sg_update *u);
 
+/*
+ * The upstream's tip as this stage must judge against it: on a server refs/heads/<upstream>
+ * (refs move only after every hook said yes, so this is the upstream before the push even
+ * when the same push updates it); in pre-push refs/remotes/<remote>/<upstream>; elsewhere the
+ * local branch, else origin's tracking ref. Returns 0 with *tip and *ref (caller frees), or
+ * SG_CHECK_NO_UPSTREAM when none of those exists.
+ */
+#define SG_CHECK_NO_UPSTREAM 1
+int sg_check_upstream_tip(git_oid *tip, char **ref, const struct sg_check_ctx *ctx,
+			  const char *upstream);
+
 /* Shared by hooks, the front end and checks. */
 
 /* Make sure fds 0-2 are open (a closed one would be reused by the next open()). */
