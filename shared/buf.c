@@ -55,24 +55,32 @@ void sg_buf_addch(struct sg_buf *b, char c)
 	sg_buf_add(b, &c, 1);
 }
 
-void sg_buf_addf(struct sg_buf *b, const char *fmt, ...)
+void sg_buf_vaddf(struct sg_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n;
 
 	reserve(b, 64);
-	va_start(ap, fmt);
+	/* The list may be walked twice: once to measure, once more when it did not fit. */
+	va_copy(again, ap);
 	n = vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, ap);
-	va_end(ap);
+	if (n >= 0 && (size_t)n >= b->alloc - b->len) {
+		reserve(b, (size_t)n);
+		vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, again);
+	}
+	va_end(again);
 	if (n < 0)
 		return;
-	if ((size_t)n >= b->alloc - b->len) {
-		reserve(b, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(b->buf + b->len, b->alloc - b->len, fmt, ap);
-		va_end(ap);
-	}
 	b->len += (size_t)n;
+}
+
+void sg_buf_addf(struct sg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sg_buf_vaddf(b, fmt, ap);
+	va_end(ap);
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one. */

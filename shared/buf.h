@@ -4,6 +4,7 @@
  * A growable, always NUL-terminated byte buffer, as git's strbuf: the one way this code builds
  * strings, so that no sprintf into a fixed array can truncate or overflow.
  */
+#include <stdarg.h>
 #include <stddef.h>
 #include "msg.h"
 
@@ -23,6 +24,8 @@ void sg_buf_add(struct sg_buf *b, const void *data, size_t len);
 void sg_buf_addstr(struct sg_buf *b, const char *s);
 void sg_buf_addch(struct sg_buf *b, char c);
 void sg_buf_addf(struct sg_buf *b, const char *fmt, ...) SG_PRINTF(2, 3);
+/* sg_buf_addf with a va_list, for functions that format on behalf of their callers. */
+void sg_buf_vaddf(struct sg_buf *b, const char *fmt, va_list ap) SG_PRINTF(2, 0);
 /* Append s as the body of a JSON string (no quotes), escaping what JSON requires; bytes that
  * are not UTF-8 become U+FFFD. */
 void sg_buf_add_json(struct sg_buf *b, const char *s);

@@ -87,8 +87,27 @@ int sg_yaml_is_null(const struct sg_yaml_node *n);
 const char *sg_yaml_str(const struct sg_yaml_node *n);
 /* YAML 1.1 boolean as helm (go-yaml v2) reads it: 1 true, 0 false, -1 not a boolean. */
 int sg_yaml_bool(const struct sg_yaml_node *n);
-/* 1 when a plain scalar would be read by helm as something else than a string (number, bool, null). */
+/* 1 when a scalar would be read by helm as something else than a string (number, bool, null). */
 int sg_yaml_is_nonstring(const struct sg_yaml_node *n);
+
+enum sg_yaml_type {
+	SG_YAML_T_NULL,
+	SG_YAML_T_BOOL,
+	SG_YAML_T_INT,
+	SG_YAML_T_FLOAT,
+	SG_YAML_T_STR,
+	SG_YAML_T_MAP,
+	SG_YAML_T_SEQ,
+	SG_YAML_T_UNDEF		/* an undefined alias */
+};
+
+/*
+ * The type helm gives a node: YAML 1.1 as go-yaml v2 resolves plain scalars (yes/on/y are
+ * booleans, 0755 is octal, 1_000 is 1000, .inf and .nan are floats; nan, infinity and 1e400
+ * stay strings), explicit !!tags honoured, quoted scalars strings. For INT and FLOAT the value
+ * goes to *num when num is not NULL. Aliases are followed.
+ */
+enum sg_yaml_type sg_yaml_type(const struct sg_yaml_node *n, double *num);
 const char *sg_yaml_kind_name(const struct sg_yaml_node *n);
 
 #endif
