@@ -439,7 +439,6 @@ static int lint_data(struct hl *h, const char *display, const char *rel,
 		uses = sg_realloc(uses, (nuses + 1) * sizeof(*uses));
 		uses[nuses].schema = s;
 		uses[nuses].at = h->maps[i].at;
-		uses[nuses].name = h->maps[i].schema;
 		uses[nuses].flags = h->maps[i].complete ? 0 : SG_SCHEMA_PARTIAL;
 		nuses++;
 	}

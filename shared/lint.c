@@ -18,41 +18,45 @@
 #include "yamldoc.h"
 #include "banned.h"
 
-struct rule_info {
-	const char *id;
-	int severity;
+/* Rule ids, indexed by enum sg_lint_rule; NULL-terminated for did-you-mean. */
+static const char *const rule_ids[SG_LINT__COUNT + 1] = {
+	[SG_LINT_SYNTAX] = "syntax",
+	[SG_LINT_DUPLICATE_KEY] = "duplicate-key",
+	[SG_LINT_TAB_INDENT] = "tab-indent",
+	[SG_LINT_TRUTHY] = "truthy",
+	[SG_LINT_UNDEFINED_ALIAS] = "undefined-alias",
+	[SG_LINT_ALIAS_BOMB] = "alias-bomb",
+	[SG_LINT_CHART_API_VERSION] = "chart-api-version",
+	[SG_LINT_CHART_NAME] = "chart-name",
+	[SG_LINT_CHART_FOLDER] = "chart-folder",
+	[SG_LINT_CHART_VERSION] = "chart-version",
+	[SG_LINT_CHART_APP_VERSION] = "chart-app-version",
+	[SG_LINT_CHART_TYPE] = "chart-type",
+	[SG_LINT_CHART_DEPENDENCIES] = "chart-dependencies",
+	[SG_LINT_CHART_UNKNOWN_KEY] = "chart-unknown-key",
+	[SG_LINT_SCHEMA] = "schema",
+	[SG_LINT__COUNT] = NULL
 };
 
-static const struct rule_info rules[SG_LINT__COUNT] = {
-	[SG_LINT_SYNTAX] = { "syntax", SG_ERROR },
-	[SG_LINT_DUPLICATE_KEY] = { "duplicate-key", SG_ERROR },
-	[SG_LINT_TAB_INDENT] = { "tab-indent", SG_ERROR },
-	[SG_LINT_TRUTHY] = { "truthy", SG_WARNING },
-	[SG_LINT_UNDEFINED_ALIAS] = { "undefined-alias", SG_ERROR },
-	[SG_LINT_ALIAS_BOMB] = { "alias-bomb", SG_ERROR },
-	[SG_LINT_CHART_API_VERSION] = { "chart-api-version", SG_ERROR },
-	[SG_LINT_CHART_NAME] = { "chart-name", SG_ERROR },
-	[SG_LINT_CHART_FOLDER] = { "chart-folder", SG_WARNING },
-	[SG_LINT_CHART_VERSION] = { "chart-version", SG_ERROR },
-	[SG_LINT_CHART_APP_VERSION] = { "chart-app-version", SG_ERROR },
-	[SG_LINT_CHART_TYPE] = { "chart-type", SG_ERROR },
-	[SG_LINT_CHART_DEPENDENCIES] = { "chart-dependencies", SG_ERROR },
-	[SG_LINT_CHART_UNKNOWN_KEY] = { "chart-unknown-key", SG_WARNING },
-	[SG_LINT_SCHEMA] = { "schema", SG_ERROR },
-};
-
-static const char *const rule_names[] = {
-	"syntax", "duplicate-key", "tab-indent", "truthy", "undefined-alias", "alias-bomb",
-	"chart-api-version", "chart-name", "chart-folder", "chart-version", "chart-app-version",
-	"chart-type", "chart-dependencies", "chart-unknown-key", "schema", NULL
-};
+/* What a rule is when the config does not say: the guesses are warnings. */
+static int default_severity(enum sg_lint_rule rule)
+{
+	switch (rule) {
+	case SG_LINT_TRUTHY:
+	case SG_LINT_CHART_FOLDER:
+	case SG_LINT_CHART_UNKNOWN_KEY:
+		return SG_WARNING;
+	default:
+		return SG_ERROR;
+	}
+}
 
 void sg_lint_opts_init(struct sg_lint_opts *o)
 {
 	size_t i;
 
 	for (i = 0; i < SG_LINT__COUNT; i++)
-		o->severity[i] = rules[i].severity;
+		o->severity[i] = default_severity((enum sg_lint_rule)i);
 	o->max_depth = 10000;
 	o->max_expansion = 1000000;
 }
@@ -62,38 +66,45 @@ int sg_lint_rule_parse(const char *id)
 	size_t i;
 
 	for (i = 0; i < SG_LINT__COUNT; i++)
-		if (!strcmp(rules[i].id, id))
+		if (!strcmp(rule_ids[i], id))
 			return (int)i;
 	return -1;
 }
 
-const char *sg_lint_rule_name(enum sg_lint_rule rule)
-{
-	return rules[rule].id;
-}
-
 const char *const *sg_lint_rule_names(void)
 {
-	return rule_names;
+	return rule_ids;
 }
 
 /* ---- bytes ---- */
 
-/* Column in characters (as libyaml counts) of byte offset off on the line starting at bol. */
-static unsigned long char_col(const char *data, size_t bol, size_t off)
+/* A UTF-8 continuation byte: not a character of its own. */
+static int utf8_cont(char c)
 {
-	unsigned long col = 1;
-	size_t i;
-
-	for (i = bol; i < off; i++)
-		if (((unsigned char)data[i] & 0xC0) != 0x80)
-			col++;
-	return col;
+	return ((unsigned char)c & 0xC0) == 0x80;
 }
 
-static void offset_pos(const char *data, size_t off, unsigned long *line, unsigned long *col)
+/* Characters (as libyaml counts them: UTF-8 lead bytes) in data[from, to). */
+static unsigned long utf8_chars(const char *data, size_t from, size_t to)
 {
-	size_t i, bol = 0;
+	unsigned long n = 0;
+
+	for (; from < to; from++)
+		n += !utf8_cont(data[from]);
+	return n;
+}
+
+/* Bytes of a UTF-8 byte order mark at the start of data: not a character of line 1 for
+ * libyaml. */
+static size_t bom_len(const char *data, size_t len)
+{
+	return len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+}
+
+static void offset_pos(const char *data, size_t len, size_t off, unsigned long *line,
+		       unsigned long *col)
+{
+	size_t i, bol = bom_len(data, len);
 	unsigned long l = 1;
 
 	for (i = 0; i < off; i++)
@@ -101,11 +112,8 @@ static void offset_pos(const char *data, size_t off, unsigned long *line, unsign
 			l++;
 			bol = i + 1;
 		}
-	/* The BOM is not a character of the first line for libyaml. */
-	if (bol == 0 && off >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
-		bol = 3;
 	*line = l;
-	*col = char_col(data, bol, off);
+	*col = utf8_chars(data, bol, off) + 1;
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), its code point in *cp, or 0 if invalid. */
@@ -150,8 +158,13 @@ static inline int plain_ascii(unsigned char c)
 	return (unsigned char)(c - 0x20) < 0x5F || c == '\n' || c == '\t' || c == '\r';
 }
 
-int sg_lint_check_bytes(const char *data, size_t len, char *msg, size_t msgsize,
-			unsigned long *line, unsigned long *col)
+/*
+ * Check that data is text libyaml and helm can read: UTF-8 without NUL bytes or control
+ * characters (a UTF-8 BOM is fine). Returns 0, or -1 with a message in msg and the 1-based
+ * position of the first bad byte.
+ */
+static int check_bytes(const char *data, size_t len, char *msg, size_t msgsize,
+		       unsigned long *line, unsigned long *col)
 {
 	const unsigned char *p = (const unsigned char *)data;
 	size_t i = 0;
@@ -197,16 +210,22 @@ int sg_lint_check_bytes(const char *data, size_t len, char *msg, size_t msgsize,
 	}
 	return 0;
 bad:
-	offset_pos(data, i, line, col);
+	offset_pos(data, len, i, line, col);
 	return -1;
 }
 
 /* ---- one file ---- */
 
-struct suppress {
-	unsigned long line;
-	int rule;		/* -1: all rules */
+/* A `# stagegate: disable=a,b` (or disable-file=) comment. */
+struct marker {
+	unsigned long line, col;	/* of its '#' */
+	uint32_t rules;			/* bit (1 << enum sg_lint_rule) per rule named */
+	int file;			/* disable-file= */
+	int dropped;			/* inside a quoted or block scalar: text, not a comment */
 };
+
+/* Every rule has a bit in a marker's mask. */
+typedef char rules_fit_in_a_mask[SG_LINT__COUNT <= 32 ? 1 : -1];
 
 struct anchor_size {
 	const struct sg_yaml_node *node;
@@ -222,9 +241,9 @@ struct lint {
 	const char *path;
 	const char *data;
 	size_t len;
-	struct suppress *sup;
-	size_t nsup, sup_alloc;
-	unsigned char file_off[SG_LINT__COUNT];
+	struct marker *marks;		/* in file order */
+	size_t nmarks, marks_alloc;
+	uint32_t file_off;		/* rules off for the whole file */
 	size_t *lines;			/* byte offset of each line start (lazy) */
 	size_t nlines;
 	/* anchored nodes' expanded sizes: open addressing by pointer */
@@ -264,8 +283,8 @@ static int line_span(struct lint *l, unsigned long line, size_t *bol, size_t *eo
 	e = line < l->nlines ? l->lines[line] - 1 : l->len;
 	if (e > *bol && l->data[e - 1] == '\r')
 		e--;
-	if (line == 1 && e >= 3 && !memcmp(l->data, "\xEF\xBB\xBF", 3))
-		*bol = 3;
+	if (line == 1)
+		*bol = bom_len(l->data, e);
 	*eol = e;
 	return 1;
 }
@@ -279,22 +298,31 @@ static size_t pos_offset(struct lint *l, unsigned long line, unsigned long col)
 	if (!line_span(l, line, &bol, &eol))
 		return l->len;
 	for (i = bol; i < eol && c < col; i++)
-		if (((unsigned char)l->data[i] & 0xC0) != 0x80)
-			c++;
-	while (i < eol && ((unsigned char)l->data[i] & 0xC0) == 0x80)
+		c += !utf8_cont(l->data[i]);
+	while (i < eol && utf8_cont(l->data[i]))
 		i++;
 	return i;
 }
 
+/* Whether a marker on line or the line above turns rule off there: a binary search, since a
+ * file may hold a marker on every line and report on every line too. */
 static int suppressed(const struct lint *l, enum sg_lint_rule rule, unsigned long line)
 {
-	size_t i;
+	uint32_t bit = (uint32_t)1 << rule;
+	size_t lo = 0, hi = l->nmarks, i;
 
-	if (l->file_off[rule])
+	if (l->file_off & bit)
 		return 1;
-	for (i = 0; i < l->nsup; i++)
-		if ((l->sup[i].rule < 0 || l->sup[i].rule == (int)rule) &&
-		    (l->sup[i].line == line || l->sup[i].line + 1 == line))
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->marks[mid].line + 1 < line)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < l->nmarks && l->marks[i].line <= line; i++)
+		if ((l->marks[i].rules & bit) && !l->marks[i].file && !l->marks[i].dropped)
 			return 1;
 	return 0;
 }
@@ -312,79 +340,127 @@ static struct sg_diag *report(struct lint *l, enum sg_lint_rule rule, unsigned l
 	if (sev == SG_LINT_OFF || suppressed(l, rule, line))
 		return NULL;
 	va_start(ap, fmt);
-	d = sg_diags_addv(l->diags, (enum sg_severity)sev, rules[rule].id, fmt, ap);
+	d = sg_diags_addv(l->diags, (enum sg_severity)sev, rule_ids[rule], fmt, ap);
 	va_end(ap);
 	sg_diag_set_pos(d, l->path, line, col);
 	return d;
 }
 
-/* Parse "# stagegate: disable=a,b" and "disable-file=" comments. Cheap when there are none. */
+/* The rules a "disable=" list names from p on ("all" for every rule); 0 when none. */
+static uint32_t marker_rules(const char **pp, const char *end)
+{
+	const char *p = *pp;
+	uint32_t rules = 0;
+
+	for (;;) {
+		const char *start = p;
+		char id[64];
+		int rule;
+
+		while (p < end && (*p == '-' || (*p >= 'a' && *p <= 'z')))
+			p++;
+		if (p == start || (size_t)(p - start) >= sizeof(id))
+			break;
+		memcpy(id, start, (size_t)(p - start));
+		id[p - start] = '\0';
+		if (!strcmp(id, "all"))
+			rules = ~(uint32_t)0;
+		else if ((rule = sg_lint_rule_parse(id)) >= 0)
+			rules |= (uint32_t)1 << rule;
+		if (p >= end || *p != ',')
+			break;
+		p++;
+	}
+	*pp = p;
+	return rules;
+}
+
+/*
+ * Find "# stagegate: disable=a,b" and "disable-file=" comments in one pass over the text,
+ * counting lines as it goes. Whether a '#' really starts a comment (and not text in a quoted
+ * string) is only known once the file is parsed: see drop_in_scalars.
+ */
 static void scan_suppressions(struct lint *l)
 {
 	static const char marker[] = "stagegate:";
 	const char *p = l->data, *end = l->data + l->len;
+	const char *counted = l->data, *bol = l->data + bom_len(l->data, l->len);
+	unsigned long line = 1;
 
 	while (p < end && (p = memmem(p, (size_t)(end - p), marker, sizeof(marker) - 1))) {
-		const char *q = p, *bol = p;
-		int file = 0;
+		const char *q = p, *nl;
+		struct marker m;
 
+		while ((nl = memchr(counted, '\n', (size_t)(p - counted)))) {
+			line++;
+			counted = bol = nl + 1;
+		}
+		counted = p;
 		p += sizeof(marker) - 1;
-		/* Only inside a comment: a '#' earlier on the same line, after a blank or at
-		 * the start of the line. */
-		while (bol > l->data && bol[-1] != '\n')
-			bol--;
+		/* Only in a comment: a '#' earlier on the line, at its start or after a blank. */
 		while (q > bol && q[-1] != '#')
 			q--;
 		if (q == bol || (q - 1 > bol && q[-2] != ' ' && q[-2] != '\t'))
 			continue;
+		memset(&m, 0, sizeof(m));
 		while (p < end && *p == ' ')
 			p++;
 		if ((size_t)(end - p) >= 13 && !memcmp(p, "disable-file=", 13)) {
-			file = 1;
+			m.file = 1;
 			p += 13;
 		} else if ((size_t)(end - p) >= 8 && !memcmp(p, "disable=", 8)) {
 			p += 8;
 		} else {
 			continue;
 		}
-		for (;;) {
-			const char *s = p;
-			char id[64];
-			int rule;
-
-			while (p < end && (*p == '-' || (*p >= 'a' && *p <= 'z')))
-				p++;
-			if (p == s || (size_t)(p - s) >= sizeof(id))
-				break;
-			memcpy(id, s, (size_t)(p - s));
-			id[p - s] = '\0';
-			rule = strcmp(id, "all") ? sg_lint_rule_parse(id) : -1;
-			if (rule >= 0 || !strcmp(id, "all")) {
-				if (file) {
-					size_t i;
-
-					for (i = 0; i < SG_LINT__COUNT; i++)
-						if (rule < 0 || (int)i == rule)
-							l->file_off[i] = 1;
-				} else {
-					unsigned long line = 1;
-					const char *c;
-
-					for (c = l->data; c < bol; c++)
-						line += *c == '\n';
-					SG_GROW(l->sup, l->sup_alloc, l->nsup + 1);
-					l->sup[l->nsup].line = line;
-					l->sup[l->nsup].rule = rule;
-					l->nsup++;
-				}
-			}
-			if (p < end && *p == ',') {
-				p++;
-				continue;
-			}
-			break;
-		}
+		m.rules = marker_rules(&p, end);
+		if (!m.rules)
+			continue;
+		m.line = line;
+		m.col = utf8_chars(l->data, (size_t)(bol - l->data), (size_t)(q - 1 - l->data)) + 1;
+		SG_GROW(l->marks, l->marks_alloc, l->nmarks + 1);
+		l->marks[l->nmarks++] = m;
 	}
+}
+
+static int pos_before(unsigned long line, unsigned long col, struct sg_yaml_pos p)
+{
+	return line < p.line || (line == p.line && col < p.col);
+}
+
+/* Drop the markers that lie inside a scalar: `b: 'see # stagegate: disable-file=all'` is a
+ * string, not a comment. Markers and scalars both come in file order: one merge pass. */
+static void drop_in_scalars(struct lint *l, const struct sg_yaml_node *n, size_t *next)
+{
+	size_t i, count;
+
+	if (*next >= l->nmarks || n->kind == SG_YAML_ALIAS)
+		return;
+	if (n->kind == SG_YAML_SCALAR) {
+		/* A block scalar's header line may end in a real comment: `k: |  # ...`. */
+		int header = n->style == SG_YAML_LITERAL || n->style == SG_YAML_FOLDED;
+
+		while (*next < l->nmarks &&
+		       (pos_before(l->marks[*next].line, l->marks[*next].col, n->start) ||
+			(header && l->marks[*next].line == n->start.line)))
+			(*next)++;
+		while (*next < l->nmarks &&
+		       pos_before(l->marks[*next].line, l->marks[*next].col, n->end))
+			l->marks[(*next)++].dropped = 1;
+		return;
+	}
+	count = n->kind == SG_YAML_MAP ? 2 * n->n : n->n;
+	for (i = 0; i < count; i++)
+		drop_in_scalars(l, n->items[i], next);
+}
+
+static void apply_file_markers(struct lint *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nmarks; i++)
+		if (l->marks[i].file && !l->marks[i].dropped)
+			l->file_off |= l->marks[i].rules;
 }
 
 /* An excerpt of the line with a caret under col, as a hint aligned for text output. */
@@ -406,14 +482,14 @@ static void set_excerpt(struct lint *l, struct sg_diag *d, unsigned long line, u
 	to = eol;
 	if (caret_off - bol > 60) {
 		from = caret_off - 40;
-		while (from < caret_off && ((unsigned char)l->data[from] & 0xC0) == 0x80)
+		while (from < caret_off && utf8_cont(l->data[from]))
 			from++;
 	}
 	if (to - from > 100) {
 		to = from + 100 > caret_off + 20 ? from + 100 : caret_off + 20;
 		if (to > eol)
 			to = eol;
-		while (to < eol && ((unsigned char)l->data[to] & 0xC0) == 0x80)
+		while (to < eol && utf8_cont(l->data[to]))
 			to++;
 	}
 	nlen = snprintf(num, sizeof(num), "%lu", line);
@@ -425,14 +501,9 @@ static void set_excerpt(struct lint *l, struct sg_diag *d, unsigned long line, u
 		sg_buf_addstr(&b, "...");
 	/* "  hint: " is 8 columns wide in text output; the caret line lines up under it. */
 	sg_buf_addf(&b, "\n        %*s | %s", nlen, "", from > bol ? "   " : "");
-	for (i = from; i < caret_off; i++) {
-		unsigned char c = (unsigned char)l->data[i];
-
-		if (c == '\t')
-			sg_buf_addch(&b, '\t');
-		else if ((c & 0xC0) != 0x80)
-			sg_buf_addch(&b, ' ');
-	}
+	for (i = from; i < caret_off; i++)
+		if (!utf8_cont(l->data[i]))
+			sg_buf_addch(&b, l->data[i] == '\t' ? '\t' : ' ');
 	sg_buf_addch(&b, '^');
 	sg_diag_set_hint(d, "%s", sg_buf_str(&b));
 	sg_buf_release(&b);
@@ -473,17 +544,23 @@ static int flow_closed(struct lint *l, size_t off)
 	return 0;
 }
 
-/* The first tab in the leading whitespace of a line, or 0. */
-static unsigned long leading_tab_col(struct lint *l, unsigned long line)
+/* The column of the first tab in the leading whitespace of a line, or 0; *rest (if given)
+ * is what follows the whitespace: '#' for a comment, '\0' for a blank line. */
+static unsigned long leading_tab_col(struct lint *l, unsigned long line, char *rest)
 {
 	size_t bol, eol, i;
+	unsigned long tab = 0;
 
+	if (rest)
+		*rest = '\0';
 	if (!line_span(l, line, &bol, &eol))
 		return 0;
 	for (i = bol; i < eol && (l->data[i] == ' ' || l->data[i] == '\t'); i++)
-		if (l->data[i] == '\t')
-			return (unsigned long)(i - bol) + 1;
-	return 0;
+		if (l->data[i] == '\t' && !tab)
+			tab = (unsigned long)(i - bol) + 1;
+	if (rest && i < eol)
+		*rest = l->data[i];
+	return tab;
 }
 
 static void report_syntax(struct lint *l, const struct sg_yaml_error *e)
@@ -494,7 +571,7 @@ static void report_syntax(struct lint *l, const struct sg_yaml_error *e)
 
 	/* libyaml says "found character that cannot start any token" for a tab where an
 	 * indentation is expected: name the real mistake. */
-	tab = leading_tab_col(l, e->problem_pos.line);
+	tab = leading_tab_col(l, e->problem_pos.line, NULL);
 	if (tab) {
 		d = report(l, SG_LINT_TAB_INDENT, e->problem_pos.line, tab,
 			   "tab used for indentation (YAML allows only spaces there; libyaml: %s)",
@@ -582,27 +659,14 @@ static struct anchor_size *anchor_slot(struct lint *l, const struct sg_yaml_node
 	return &l->anchors[i];
 }
 
-static int is_truthy_word(const struct sg_yaml_node *n)
-{
-	static const char *const words[] = { "yes", "Yes", "YES", "no", "No", "NO", "on", "On",
-					     "ON", "off", "Off", "OFF", "y", "Y", "n", "N", NULL };
-	size_t i;
-
-	if (n->kind != SG_YAML_SCALAR || n->style != SG_YAML_PLAIN || n->tag || n->len > 3)
-		return 0;
-	for (i = 0; words[i]; i++)
-		if (!strcmp(n->value, words[i]))
-			return 1;
-	return 0;
-}
-
 static void check_truthy(struct lint *l, const struct sg_yaml_node *n, int is_key)
 {
 	int b;
 
-	if (!is_truthy_word(n))
+	/* A YAML 1.1 boolean not spelt true/false is the surprise: yes, on, n... (all of them
+	 * are three letters or fewer; true and false are longer). */
+	if (n->tag || n->len > 3 || (b = sg_yaml_bool(n)) < 0)
 		return;
-	b = sg_yaml_bool(n);
 	if (is_key)
 		report(l, SG_LINT_TRUTHY, n->start.line, n->start.col,
 		       "key `%s` is read by helm as the boolean %s, so the key becomes \"%s\"; "
@@ -771,6 +835,7 @@ static unsigned long long walk(struct lint *l, const struct sg_yaml_node *n, int
 
 /* ---- tabs in a file that parsed ---- */
 
+/* Lines inside multi-line scalars and flow collections, where a tab is content or harmless. */
 static void mark_spans(unsigned char *covered, size_t nlines, const struct sg_yaml_node *n)
 {
 	size_t i, count;
@@ -778,16 +843,15 @@ static void mark_spans(unsigned char *covered, size_t nlines, const struct sg_ya
 
 	if (n->kind == SG_YAML_ALIAS)
 		return;
-	if (n->end.line > n->start.line &&
-	    (n->kind == SG_YAML_SCALAR || n->style == SG_YAML_FLOW)) {
+	if (n->kind == SG_YAML_SCALAR || n->style == SG_YAML_FLOW) {
+		/* The first line holds the key or the opening bracket: still indentation. */
 		a = n->start.line + 1;
 		b = n->end.col > 1 ? n->end.line : n->end.line - 1;
 		for (; a <= b && a <= nlines; a++)
 			covered[a - 1] = 1;
-		if (n->kind == SG_YAML_SCALAR || n->style == SG_YAML_FLOW)
-			return;
+		return;
 	}
-	count = n->kind == SG_YAML_MAP ? 2 * n->n : n->kind == SG_YAML_SEQ ? n->n : 0;
+	count = n->kind == SG_YAML_MAP ? 2 * n->n : n->n;
 	for (i = 0; i < count; i++)
 		mark_spans(covered, nlines, n->items[i]);
 }
@@ -804,16 +868,14 @@ static void check_tabs(struct lint *l, const struct sg_yaml_doc *doc)
 	for (i = 0; i < doc->ndocs; i++)
 		mark_spans(covered, l->nlines, doc->roots[i]);
 	for (line = 1; line <= l->nlines; line++) {
-		size_t bol, eol, j;
-		unsigned long tab = 0;
+		unsigned long tab;
+		char rest;
 
-		if (covered[line - 1] || !line_span(l, line, &bol, &eol))
+		if (covered[line - 1])
 			continue;
-		for (j = bol; j < eol && (l->data[j] == ' ' || l->data[j] == '\t'); j++)
-			if (l->data[j] == '\t' && !tab)
-				tab = (unsigned long)(j - bol) + 1;
+		tab = leading_tab_col(l, line, &rest);
 		/* Blank lines and comments may hold any whitespace. */
-		if (tab && j < eol && l->data[j] != '#') {
+		if (tab && rest && rest != '#') {
 			struct sg_diag *d = report(l, SG_LINT_TAB_INDENT, line, tab,
 						   "tab used for indentation; use spaces");
 
@@ -849,16 +911,13 @@ static int folder_name(const char *path, char *buf, size_t size)
 	return 1;
 }
 
-/* A string as helm's Go structs want it: a scalar that YAML reads as a string. */
+/* A string as helm's Go structs want it: a scalar that YAML reads as a string. v comes from
+ * sg_yaml_get, so aliases are already followed. */
 static int want_string(struct lint *l, enum sg_lint_rule rule, const struct sg_yaml_node *v,
 		       const char *what)
 {
-	const struct sg_yaml_node *d = sg_yaml_deref(v);
+	const struct sg_yaml_node *d = v;
 
-	if (!d) {
-		report(l, rule, v->start.line, v->start.col, "%s is an undefined alias", what);
-		return 0;
-	}
 	if (d->kind != SG_YAML_SCALAR) {
 		report(l, rule, v->start.line, v->start.col, "%s must be a string, not a %s",
 		       what, sg_yaml_kind_name(d));
@@ -994,7 +1053,6 @@ static void check_chart(struct lint *l, const struct sg_yaml_node *root)
 		}
 	}
 
-	k = sg_yaml_get_key(m, "name");
 	v = sg_yaml_get(m, "name");
 	if (!v) {
 		report(l, SG_LINT_CHART_NAME, m->start.line, m->start.col, "name is missing");
@@ -1011,7 +1069,6 @@ static void check_chart(struct lint *l, const struct sg_yaml_node *root)
 			report(l, SG_LINT_CHART_FOLDER, v->start.line, v->start.col,
 			       "name `%s` differs from its folder `%s`", name, folder);
 	}
-	(void)k;
 
 	v = sg_yaml_get(m, "version");
 	if (!v) {
@@ -1064,12 +1121,10 @@ static void check_requirements(struct lint *l, const struct sg_yaml_node *root)
 
 /* ---- schemas ---- */
 
-static void on_schema(const struct sg_yaml_node *node, const char *where, const char *msg,
-		      void *payload)
+static void on_schema(const struct sg_yaml_node *node, const char *msg, void *payload)
 {
 	struct lint *l = payload;
 
-	(void)where;
 	report(l, SG_LINT_SCHEMA, node->start.line, node->start.col, "%s", msg);
 }
 
@@ -1078,7 +1133,8 @@ static int apply_schemas(struct lint *l, const struct sg_yaml_node *root,
 {
 	size_t i;
 
-	if (l->opts->severity[SG_LINT_SCHEMA] == SG_LINT_OFF || l->file_off[SG_LINT_SCHEMA])
+	if (l->opts->severity[SG_LINT_SCHEMA] == SG_LINT_OFF ||
+	    (l->file_off & ((uint32_t)1 << SG_LINT_SCHEMA)))
 		return 0;
 	for (i = 0; i < n; i++) {
 		const struct sg_yaml_node *at = root;
@@ -1122,7 +1178,7 @@ int sg_lint_buffer(struct sg_diags *diags, const struct sg_lint_opts *opts, cons
 	char msg[160];
 	unsigned long line, col;
 	const char *base = base_name(path);
-	size_t i, first = diags->n;
+	size_t i, next, first = diags->n;
 	int ret = 0;
 
 	if (!opts) {
@@ -1136,7 +1192,7 @@ int sg_lint_buffer(struct sg_diags *diags, const struct sg_lint_opts *opts, cons
 	l.data = data;
 	l.len = len;
 
-	if (sg_lint_check_bytes(data, len, msg, sizeof(msg), &line, &col) < 0) {
+	if (check_bytes(data, len, msg, sizeof(msg), &line, &col) < 0) {
 		/* Suppression comments of a file that is not text are not to be trusted. */
 		report(&l, SG_LINT_SYNTAX, line, col, "%s", msg);
 		goto cleanup;
@@ -1144,9 +1200,14 @@ int sg_lint_buffer(struct sg_diags *diags, const struct sg_lint_opts *opts, cons
 	scan_suppressions(&l);
 	memset(&err, 0, sizeof(err));
 	if (sg_yaml_parse(&doc, data, len, opts->max_depth, &err) < 0) {
+		/* Without a tree every marker counts. */
+		apply_file_markers(&l);
 		report_syntax(&l, &err);
 		goto cleanup;
 	}
+	for (i = 0, next = 0; i < doc->ndocs; i++)
+		drop_in_scalars(&l, doc->roots[i], &next);
+	apply_file_markers(&l);
 	for (i = 0; i < doc->ndocs; i++) {
 		l.doc_size = 0;
 		l.bomb_reported = 0;
@@ -1163,7 +1224,7 @@ int sg_lint_buffer(struct sg_diags *diags, const struct sg_lint_opts *opts, cons
 cleanup:
 	sort_diags(diags, first);
 	sg_yaml_free(doc);
-	free(l.sup);
+	free(l.marks);
 	free(l.lines);
 	free(l.anchors);
 	free(l.slots);

@@ -43,8 +43,7 @@ struct sg_lint_opts {
 void sg_lint_opts_init(struct sg_lint_opts *o);
 /* The rule with this id ("duplicate-key"), or -1. */
 int sg_lint_rule_parse(const char *id);
-const char *sg_lint_rule_name(enum sg_lint_rule rule);
-/* All rule ids, for did-you-mean; NULL-terminated, static. */
+/* All rule ids, indexed by enum sg_lint_rule; NULL-terminated, static. */
 const char *const *sg_lint_rule_names(void);
 
 /* What to validate a values file against: schema (borrowed) at a dotted key path ("" or NULL
@@ -52,7 +51,6 @@ const char *const *sg_lint_rule_names(void);
 struct sg_lint_schema_use {
 	struct sg_schema *schema;		/* borrowed; its pattern cache is written */
 	const char *at;
-	const char *name;		/* the schema's path, for messages */
 	unsigned flags;			/* enum sg_schema_flags */
 };
 
@@ -66,13 +64,5 @@ struct sg_lint_schema_use {
 int sg_lint_buffer(struct sg_diags *diags, const struct sg_lint_opts *opts, const char *path,
 		   const char *data, size_t len, const struct sg_lint_schema_use *schemas,
 		   size_t nschemas);
-
-/*
- * Check that data is text libyaml and helm can read: UTF-8 without NUL bytes or control
- * characters (a UTF-8 BOM is fine). Returns 0, or -1 with a message (no trailing newline) in
- * msg and the 1-based position of the first bad byte.
- */
-int sg_lint_check_bytes(const char *data, size_t len, char *msg, size_t msgsize,
-			unsigned long *line, unsigned long *col);
 
 #endif

@@ -1,7 +1,9 @@
 /*
- * A JSON Schema validator that interprets the schema's own YAML tree (no compile step beyond
- * caching PCRE2 patterns), over instance trees typed as helm's YAML reader types them.
- * Subschemas of anyOf/oneOf/not run quietly and stop at the first violation.
+ * A JSON Schema validator that interprets the schema's own YAML tree, over instance trees typed
+ * as helm's YAML reader types them. Loading checks what the tree cannot say by itself (patterns
+ * compile, $refs are local and lead somewhere, limits are numbers), so that a broken schema is
+ * refused at its line once rather than misjudging values files later. Subschemas of
+ * anyOf/oneOf/not run quietly and stop at the first violation.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -15,8 +17,9 @@
 #include "suggest.h"
 #include "banned.h"
 
-/* Schema recursion ($ref chains, nesting) beyond this is a cycle, not a real schema. */
-#define MAX_DEPTH 512
+/* Schemas applied to one value without descending into it ($ref to $ref, allOf of a $ref...)
+ * beyond this go round in a cycle: no real schema chains that many. */
+#define MAX_HOPS 128
 /* A hopeless values file does not need a thousand messages. */
 #define MAX_REPORTS 200
 
@@ -29,47 +32,15 @@ struct sg_schema {
 	char *name;
 	struct sg_yaml_doc *doc;
 	const struct sg_yaml_node *root;
-	struct re_entry *res;
+	struct re_entry *res;		/* every pattern and patternProperties key, compiled */
 	size_t nres, res_alloc;
 };
 
-enum jtype { J_NULL, J_BOOL, J_INT, J_NUM, J_STR, J_OBJ, J_ARR, J_UNDEF };
-
-static const char *const jtype_names[] = {
-	"null", "boolean", "integer", "number", "string", "object", "array", "undefined alias"
+static const char *const type_names[] = {
+	[SG_YAML_T_NULL] = "null", [SG_YAML_T_BOOL] = "boolean", [SG_YAML_T_INT] = "integer",
+	[SG_YAML_T_FLOAT] = "number", [SG_YAML_T_STR] = "string", [SG_YAML_T_MAP] = "object",
+	[SG_YAML_T_SEQ] = "array", [SG_YAML_T_UNDEF] = "undefined alias"
 };
-
-int sg_schema_load(struct sg_schema **out, const char *name, const char *data, size_t len,
-		   char **err_out)
-{
-	struct sg_yaml_doc *doc = NULL;
-	struct sg_yaml_error e;
-	struct sg_schema *s;
-	struct sg_buf b = SG_BUF_INIT;
-
-	*out = NULL;
-	*err_out = NULL;
-	memset(&e, 0, sizeof(e));
-	if (sg_yaml_parse(&doc, data, len, 0, &e) < 0) {
-		sg_buf_addf(&b, "%s:%lu:%lu: %s", name, e.problem_pos.line, e.problem_pos.col,
-			    e.problem);
-		*err_out = sg_buf_detach(&b);
-		return -1;
-	}
-	if (!sg_yaml_root(doc) || (sg_yaml_deref(sg_yaml_root(doc))->kind != SG_YAML_MAP &&
-				   sg_yaml_bool(sg_yaml_root(doc)) < 0)) {
-		sg_buf_addf(&b, "%s: a schema must be a mapping (or true/false)", name);
-		*err_out = sg_buf_detach(&b);
-		sg_yaml_free(doc);
-		return -1;
-	}
-	s = sg_calloc(1, sizeof(*s));
-	s->name = sg_strdup(name);
-	s->doc = doc;
-	s->root = sg_yaml_root(doc);
-	*out = s;
-	return 0;
-}
 
 void sg_schema_free(struct sg_schema *s)
 {
@@ -85,197 +56,10 @@ void sg_schema_free(struct sg_schema *s)
 	free(s);
 }
 
-/* ---- instance typing, as helm's YAML 1.1 reader does it ---- */
-
-static int all_digits(const char *s, const char *set)
-{
-	int any = 0;
-
-	for (; *s; s++) {
-		if (*s == '_')
-			continue;
-		if (!strchr(set, *s))
-			return 0;
-		any = 1;
-	}
-	return any;
-}
-
-static int plain_int(const char *s)
-{
-	if (*s == '-' || *s == '+')
-		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		return all_digits(s + 2, "0123456789abcdefABCDEF");
-	if (s[0] == '0' && (s[1] == 'o' || s[1] == 'b'))
-		return all_digits(s + 2, s[1] == 'b' ? "01" : "01234567");
-	return *s != '_' && all_digits(s, "0123456789");
-}
-
-static int plain_float(const char *s)
-{
-	int digits = 0;
-
-	if (!strcmp(s, ".inf") || !strcmp(s, "-.inf") || !strcmp(s, "+.inf") ||
-	    !strcmp(s, ".Inf") || !strcmp(s, ".INF") || !strcmp(s, ".nan") ||
-	    !strcmp(s, ".NaN") || !strcmp(s, ".NAN"))
-		return 1;
-	if (*s == '-' || *s == '+')
-		s++;
-	while (*s >= '0' && *s <= '9') {
-		s++;
-		digits++;
-	}
-	if (*s == '.') {
-		s++;
-		while (*s >= '0' && *s <= '9') {
-			s++;
-			digits++;
-		}
-	}
-	if (!digits)
-		return 0;
-	if (*s == 'e' || *s == 'E') {
-		s++;
-		if (*s == '-' || *s == '+')
-			s++;
-		if (!(*s >= '0' && *s <= '9'))
-			return 0;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	return *s == '\0';
-}
-
-static enum jtype type_of(const struct sg_yaml_node *n)
-{
-	n = sg_yaml_deref(n);
-	if (!n)
-		return J_UNDEF;
-	if (n->kind == SG_YAML_MAP)
-		return J_OBJ;
-	if (n->kind == SG_YAML_SEQ)
-		return J_ARR;
-	if (n->tag) {
-		const char *t = n->tag;
-
-		if (!strncmp(t, "tag:yaml.org,2002:", 18))
-			t += 18;
-		else if (!strncmp(t, "!!", 2))
-			t += 2;
-		if (!strcmp(t, "int"))
-			return J_INT;
-		if (!strcmp(t, "float"))
-			return J_NUM;
-		if (!strcmp(t, "bool"))
-			return J_BOOL;
-		if (!strcmp(t, "null"))
-			return J_NULL;
-		return J_STR;
-	}
-	if (n->style != SG_YAML_PLAIN)
-		return J_STR;
-	if (sg_yaml_is_null(n))
-		return J_NULL;
-	if (sg_yaml_bool(n) >= 0)
-		return J_BOOL;
-	if (plain_int(n->value))
-		return J_INT;
-	if (plain_float(n->value))
-		return J_NUM;
-	return J_STR;
-}
-
-static double num_of(const struct sg_yaml_node *n)
-{
-	char clean[128];
-	size_t i, j = 0;
-	const char *v = n->value;
-
-	for (i = 0; v[i] && j + 1 < sizeof(clean); i++)
-		if (v[i] != '_')
-			clean[j++] = v[i];
-	clean[j] = '\0';
-	if (strstr(clean, "inf"))
-		return clean[0] == '-' ? -HUGE_VAL : HUGE_VAL;
-	if (plain_int(clean)) {
-		const char *p = clean;
-		int neg = *p == '-';
-
-		if (*p == '-' || *p == '+')
-			p++;
-		if (p[0] == '0' && (p[1] == 'o' || p[1] == 'b'))
-			return (neg ? -1 : 1) * (double)strtoull(p + 2, NULL, p[1] == 'b' ? 2 : 8);
-		return (neg ? -1 : 1) * (double)strtoull(p, NULL, 0);
-	}
-	return strtod(clean, NULL);
-}
-
-/* Without libm: the Makefile does not link it. */
-static int is_integral(double d)
-{
-	return d > -9e18 && d < 9e18 && d == (double)(long long)d;
-}
-
-static int admits(const char *want, enum jtype t, const struct sg_yaml_node *n)
-{
-	if (!strcmp(want, jtype_names[t]))
-		return 1;
-	if (!strcmp(want, "number"))
-		return t == J_INT || t == J_NUM;
-	if (!strcmp(want, "integer") && t == J_NUM) {
-		double d = num_of(sg_yaml_deref(n));
-
-		return is_integral(d);
-	}
-	return 0;
-}
-
-/* ---- validation ---- */
-
-struct val {
-	struct sg_schema *s;
-	sg_schema_report_fn report;
-	void *payload;
-	struct sg_buf path;
-	int reports;
-	int depth;
-	int trouble;
-	int partial;
-};
-
-static void fail(struct val *v, int quiet, const struct sg_yaml_node *at, const char *fmt, ...)
-	SG_PRINTF(4, 5);
-
-static void fail(struct val *v, int quiet, const struct sg_yaml_node *at, const char *fmt, ...)
-{
-	struct sg_buf msg = SG_BUF_INIT;
-	va_list ap;
-	char *body;
-
-	if (quiet || v->reports >= MAX_REPORTS)
-		return;
-	v->reports++;
-	va_start(ap, fmt);
-	/* vsnprintf twice through sg_buf would need a va_copy; a bounded body is plenty. */
-	body = sg_malloc(1024);
-	vsnprintf(body, 1024, fmt, ap);
-	va_end(ap);
-	sg_buf_addf(&msg, "`%s`: %s", v->path.len ? sg_buf_str(&v->path) : "(top level)", body);
-	v->report(at, sg_buf_str(&v->path), sg_buf_str(&msg), v->payload);
-	free(body);
-	sg_buf_release(&msg);
-}
-
-static const struct sg_yaml_node *kw(const struct sg_yaml_node *schema, const char *key)
-{
-	return sg_yaml_get(schema, key);
-}
-
 /* Resolve a local $ref ("#", "#/definitions/x", any JSON pointer into this document). */
-static const struct sg_yaml_node *resolve_ref(struct val *v, const char *ref)
+static const struct sg_yaml_node *resolve_ref(const struct sg_schema *s, const char *ref)
 {
-	const struct sg_yaml_node *n = v->s->root;
+	const struct sg_yaml_node *n = s->root;
 	const char *p;
 
 	if (ref[0] != '#')
@@ -309,55 +93,311 @@ static const struct sg_yaml_node *resolve_ref(struct val *v, const char *ref)
 	return *p ? NULL : n;
 }
 
+/* ---- loading ---- */
+
+static int load_error(struct sg_buf *err, const struct sg_schema *s,
+		      const struct sg_yaml_node *at, const char *fmt, ...) SG_PRINTF(4, 5);
+
+static int load_error(struct sg_buf *err, const struct sg_schema *s,
+		      const struct sg_yaml_node *at, const char *fmt, ...)
+{
+	va_list ap;
+
+	sg_buf_addf(err, "%s:%lu:%lu: ", s->name, at->start.line, at->start.col);
+	va_start(ap, fmt);
+	sg_buf_vaddf(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int add_pattern(struct sg_schema *s, const struct sg_yaml_node *node, struct sg_buf *err)
+{
+	struct sg_buf why = SG_BUF_INIT;
+	struct sg_regex *re = NULL;
+	int ret = 0;
+
+	if (node->kind != SG_YAML_SCALAR)
+		return load_error(err, s, node, "a pattern must be a string");
+	if (sg_regex_compile(&re, node->value, &why) < 0) {
+		ret = load_error(err, s, node, "pattern '%s' is not a valid regular expression: %s",
+				 node->value, sg_buf_str(&why));
+	} else {
+		SG_GROW(s->res, s->res_alloc, s->nres + 1);
+		s->res[s->nres].node = node;
+		s->res[s->nres].re = re;
+		s->nres++;
+	}
+	sg_buf_release(&why);
+	return ret;
+}
+
+/* A non-negative whole number, as minItems and its kin want (2.0 counts). */
+static int whole_number(const struct sg_yaml_node *n, double *out)
+{
+	enum sg_yaml_type t = sg_yaml_type(n, out);
+
+	return (t == SG_YAML_T_INT || t == SG_YAML_T_FLOAT) && isfinite(*out) && *out >= 0 &&
+		*out == floor(*out);
+}
+
+static const char *const count_keys[] = { "minItems", "maxItems", "minLength", "maxLength",
+					  "minProperties", "maxProperties" };
+static const char *const bound_keys[] = { "minimum", "maximum", "exclusiveMinimum",
+					  "exclusiveMaximum", "multipleOf" };
+
+static int check_limit(struct sg_schema *s, const char *key, const struct sg_yaml_node *v,
+		       struct sg_buf *err)
+{
+	const char *text = sg_yaml_str(v) ? sg_yaml_str(v) : "a collection";
+	enum sg_yaml_type t;
+	double d = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(count_keys) / sizeof(*count_keys); i++)
+		if (!strcmp(key, count_keys[i]) && !whole_number(v, &d))
+			return load_error(err, s, v, "%s must be a whole number such as 3, not %s",
+					  key, text);
+	for (i = 0; i < sizeof(bound_keys) / sizeof(*bound_keys); i++) {
+		if (strcmp(key, bound_keys[i]))
+			continue;
+		t = sg_yaml_type(v, &d);
+		/* Draft-04's boolean exclusiveMinimum is still about. */
+		if (t == SG_YAML_T_BOOL && !strncmp(key, "exclusive", 9))
+			return 0;
+		if (t != SG_YAML_T_INT && t != SG_YAML_T_FLOAT)
+			return load_error(err, s, v, "%s must be a number, not %s", key, text);
+		if (!strcmp(key, "multipleOf") && !(d > 0))
+			return load_error(err, s, v, "multipleOf must be above 0, not %s", text);
+	}
+	return 0;
+}
+
+static int prepare(struct sg_schema *s, const struct sg_yaml_node *schema, struct sg_buf *err);
+
+/* Every value of a mapping (properties, definitions) or item of a list (allOf) is a schema. */
+static int prepare_each(struct sg_schema *s, const struct sg_yaml_node *n, struct sg_buf *err)
+{
+	size_t i;
+
+	if (n->kind == SG_YAML_MAP) {
+		for (i = 0; i < n->n; i++)
+			if (prepare(s, n->items[2 * i + 1], err) < 0)
+				return -1;
+	} else if (n->kind == SG_YAML_SEQ) {
+		for (i = 0; i < n->n; i++)
+			if (prepare(s, n->items[i], err) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+static int in_list(const char *key, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(key, list[i]))
+			return 1;
+	return 0;
+}
+
+/* Check and compile what the validator relies on, walking the schema by its keywords. */
+static int prepare(struct sg_schema *s, const struct sg_yaml_node *schema, struct sg_buf *err)
+{
+	static const char *const one[] = { "additionalItems", "additionalProperties", "not",
+					   "contains", "propertyNames", "if", "then", "else" };
+	static const char *const many[] = { "properties", "definitions", "$defs",
+					    "dependencies", "allOf", "anyOf", "oneOf" };
+	size_t i, j;
+
+	schema = sg_yaml_deref(schema);
+	if (!schema || schema->kind != SG_YAML_MAP)
+		return 0;
+	for (i = 0; i < schema->n; i++) {
+		const char *key = sg_yaml_str(schema->items[2 * i]);
+		const struct sg_yaml_node *v = sg_yaml_deref(schema->items[2 * i + 1]);
+		int r = 0;
+
+		if (!key || !v)
+			continue;
+		if (!strcmp(key, "$ref")) {
+			const char *ref = sg_yaml_str(v);
+
+			if (!ref)
+				return load_error(err, s, v, "$ref must be a string such as "
+						  "'#/definitions/name'");
+			if (ref[0] != '#')
+				return load_error(err, s, v, "$ref '%s' leaves this file: only refs "
+						  "into the same schema ('#/...') are supported; "
+						  "copy the definition in", ref);
+			if (!resolve_ref(s, ref))
+				return load_error(err, s, v, "$ref '%s' points nowhere in the schema",
+						  ref);
+		} else if (!strcmp(key, "pattern")) {
+			r = add_pattern(s, v, err);
+		} else if (!strcmp(key, "patternProperties") && v->kind == SG_YAML_MAP) {
+			for (j = 0; j < v->n && r == 0; j++)
+				if ((r = add_pattern(s, v->items[2 * j], err)) == 0)
+					r = prepare(s, v->items[2 * j + 1], err);
+		} else if (!strcmp(key, "items")) {
+			r = v->kind == SG_YAML_SEQ ? prepare_each(s, v, err) : prepare(s, v, err);
+		} else if (in_list(key, one, sizeof(one) / sizeof(*one))) {
+			r = prepare(s, v, err);
+		} else if (in_list(key, many, sizeof(many) / sizeof(*many))) {
+			r = prepare_each(s, v, err);
+		} else {
+			r = check_limit(s, key, v, err);
+		}
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int sg_schema_load(struct sg_schema **out, const char *name, const char *data, size_t len,
+		   char **err_out)
+{
+	struct sg_yaml_doc *doc = NULL;
+	struct sg_yaml_error e;
+	struct sg_schema *s = NULL;
+	const struct sg_yaml_node *root;
+	struct sg_buf b = SG_BUF_INIT;
+
+	*out = NULL;
+	*err_out = NULL;
+	memset(&e, 0, sizeof(e));
+	if (sg_yaml_parse(&doc, data, len, 0, &e) < 0) {
+		sg_buf_addf(&b, "%s:%lu:%lu: %s", name, e.problem_pos.line, e.problem_pos.col,
+			    e.problem);
+		goto fail;
+	}
+	/* An undefined alias as the root stands for nothing at all. */
+	root = sg_yaml_deref(sg_yaml_root(doc));
+	if (!root || (root->kind != SG_YAML_MAP && sg_yaml_bool(root) < 0)) {
+		sg_buf_addf(&b, "%s: a schema must be a mapping (or true/false)", name);
+		goto fail;
+	}
+	s = sg_calloc(1, sizeof(*s));
+	s->name = sg_strdup(name);
+	s->doc = doc;
+	s->root = root;
+	doc = NULL;
+	if (prepare(s, s->root, &b) < 0)
+		goto fail;
+	*out = s;
+	return 0;
+
+fail:
+	sg_schema_free(s);
+	sg_yaml_free(doc);
+	*err_out = sg_buf_detach(&b);
+	return -1;
+}
+
+/* ---- instance typing: sg_yaml_type, as helm's YAML 1.1 reader types values ---- */
+
+static double num_of(const struct sg_yaml_node *n)
+{
+	double d = 0;
+
+	sg_yaml_type(n, &d);
+	return d;
+}
+
+static int is_integral(double d)
+{
+	return isfinite(d) && d == floor(d);
+}
+
+static int admits(const char *want, enum sg_yaml_type t, const struct sg_yaml_node *n)
+{
+	if (!strcmp(want, type_names[t]))
+		return 1;
+	if (!strcmp(want, "number"))
+		return t == SG_YAML_T_INT || t == SG_YAML_T_FLOAT;
+	if (!strcmp(want, "integer") && t == SG_YAML_T_FLOAT)
+		return is_integral(num_of(n));
+	return 0;
+}
+
+/* ---- validation ---- */
+
+struct val {
+	struct sg_schema *s;
+	sg_schema_report_fn report;
+	void *payload;
+	struct sg_buf path;
+	int reports;
+	int hops;			/* schemas applied to the current value so far */
+	int trouble;
+	int partial;
+};
+
+static void fail(struct val *v, int quiet, const struct sg_yaml_node *at, const char *fmt, ...)
+	SG_PRINTF(4, 5);
+
+static void fail(struct val *v, int quiet, const struct sg_yaml_node *at, const char *fmt, ...)
+{
+	struct sg_buf msg = SG_BUF_INIT;
+	va_list ap;
+
+	if (quiet || v->reports >= MAX_REPORTS)
+		return;
+	v->reports++;
+	sg_buf_addf(&msg, "`%s`: ", v->path.len ? sg_buf_str(&v->path) : "(top level)");
+	va_start(ap, fmt);
+	sg_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	v->report(at, sg_buf_str(&msg), v->payload);
+	sg_buf_release(&msg);
+}
+
+/* The pattern compiled at load. A schema reached only through an unusual $ref (into a place
+ * that is not a keyword's subschema) has its patterns compiled here, once. */
 static struct sg_regex *pattern_of(struct val *v, const struct sg_yaml_node *node)
 {
 	struct sg_schema *s = v->s;
-	struct sg_regex *re = NULL;
 	struct sg_buf err = SG_BUF_INIT;
 	size_t i;
 
 	for (i = 0; i < s->nres; i++)
 		if (s->res[i].node == node)
 			return s->res[i].re;
-	if (sg_regex_compile(&re, node->value, &err) < 0) {
-		sg_error("%s:%lu:%lu: bad pattern '%s': %s", s->name, node->start.line,
-			 node->start.col, node->value, sg_buf_str(&err));
+	if (add_pattern(s, node, &err) < 0) {
+		sg_error("%s", sg_buf_str(&err));
+		sg_buf_release(&err);
 		v->trouble = 1;
+		return NULL;
 	}
-	sg_buf_release(&err);
-	SG_GROW(s->res, s->res_alloc, s->nres + 1);
-	s->res[s->nres].node = node;
-	s->res[s->nres].re = re;
-	s->nres++;
-	return re;
+	return s->res[s->nres - 1].re;
 }
 
 static int json_equal(const struct sg_yaml_node *a, const struct sg_yaml_node *b)
 {
-	enum jtype ta = type_of(a), tb = type_of(b);
+	enum sg_yaml_type ta = sg_yaml_type(a, NULL), tb = sg_yaml_type(b, NULL);
 	size_t i;
 
 	a = sg_yaml_deref(a);
 	b = sg_yaml_deref(b);
-	if ((ta == J_INT || ta == J_NUM) && (tb == J_INT || tb == J_NUM))
+	if ((ta == SG_YAML_T_INT || ta == SG_YAML_T_FLOAT) && (tb == SG_YAML_T_INT || tb == SG_YAML_T_FLOAT))
 		return num_of(a) == num_of(b);
 	if (ta != tb)
 		return 0;
 	switch (ta) {
-	case J_NULL:
+	case SG_YAML_T_NULL:
 		return 1;
-	case J_BOOL:
+	case SG_YAML_T_BOOL:
 		return sg_yaml_bool(a) == sg_yaml_bool(b);
-	case J_STR:
+	case SG_YAML_T_STR:
 		return a->len == b->len && !memcmp(a->value, b->value, a->len);
-	case J_ARR:
+	case SG_YAML_T_SEQ:
 		if (a->n != b->n)
 			return 0;
 		for (i = 0; i < a->n; i++)
 			if (!json_equal(a->items[i], b->items[i]))
 				return 0;
 		return 1;
-	case J_OBJ:
+	case SG_YAML_T_MAP:
 		if (a->n != b->n)
 			return 0;
 		for (i = 0; i < a->n; i++) {
@@ -406,20 +446,24 @@ static int validate_child(struct val *v, const struct sg_yaml_node *schema,
 			  int quiet)
 {
 	size_t keep = v->path.len;
-	int n;
+	int n, hops;
 
 	if (key)
 		sg_buf_addf(&v->path, "%s%s", keep ? "." : "", key);
 	else
 		sg_buf_addf(&v->path, "[%zu]", index);
+	/* A value's children start their own count of schemas applied without descending. */
+	hops = v->hops;
+	v->hops = 0;
 	n = validate(v, schema, inst, quiet);
+	v->hops = hops;
 	v->path.len = keep;
 	if (v->path.buf)
 		v->path.buf[keep] = '\0';
 	return n;
 }
 
-static int type_matches(const struct sg_yaml_node *type, enum jtype t,
+static int type_matches(const struct sg_yaml_node *type, enum sg_yaml_type t,
 			const struct sg_yaml_node *inst)
 {
 	size_t i;
@@ -455,14 +499,30 @@ static void type_list(struct sg_buf *out, const struct sg_yaml_node *type)
 			    sg_yaml_str(type->items[i]) ? sg_yaml_str(type->items[i]) : "?");
 }
 
+/* minItems, maxLength and their kin: n (items, characters, keys) against the limit named key. */
+static int count_limit(struct val *v, const struct sg_yaml_node *schema, const char *key,
+		       size_t n, const char *unit, const struct sg_yaml_node *inst, int quiet)
+{
+	const struct sg_yaml_node *lim = sg_yaml_get(schema, key);
+	int is_min = key[1] == 'i';
+	double d;
+
+	/* Load made sure a limit is a whole number. */
+	if (!lim || sg_yaml_type(lim, &d) > SG_YAML_T_FLOAT ||
+	    (is_min ? (double)n >= d : (double)n <= d))
+		return 0;
+	fail(v, quiet, inst, "has %zu %s, %s than %s %s", n, unit, is_min ? "fewer" : "more",
+	     key, lim->value);
+	return 1;
+}
+
 static int validate_object(struct val *v, const struct sg_yaml_node *schema,
 			   const struct sg_yaml_node *inst, int quiet)
 {
-	const struct sg_yaml_node *props = sg_yaml_deref(kw(schema, "properties"));
-	const struct sg_yaml_node *pats = sg_yaml_deref(kw(schema, "patternProperties"));
-	const struct sg_yaml_node *addl = kw(schema, "additionalProperties");
-	const struct sg_yaml_node *req = sg_yaml_deref(kw(schema, "required"));
-	const struct sg_yaml_node *lim;
+	const struct sg_yaml_node *props = sg_yaml_deref(sg_yaml_get(schema, "properties"));
+	const struct sg_yaml_node *pats = sg_yaml_deref(sg_yaml_get(schema, "patternProperties"));
+	const struct sg_yaml_node *addl = sg_yaml_get(schema, "additionalProperties");
+	const struct sg_yaml_node *req = sg_yaml_deref(sg_yaml_get(schema, "required"));
 	int errs = 0;
 	size_t i, j;
 
@@ -538,31 +598,21 @@ static int validate_object(struct val *v, const struct sg_yaml_node *schema,
 			}
 		}
 	}
-	if (!v->partial && (lim = kw(schema, "minProperties")) && sg_yaml_str(lim) &&
-	    (double)inst->n < strtod(sg_yaml_str(lim), NULL)) {
-		errs++;
-		fail(v, quiet, inst, "has %zu keys, fewer than minProperties %s", inst->n,
-		     sg_yaml_str(lim));
-	}
-	if ((lim = kw(schema, "maxProperties")) && sg_yaml_str(lim) &&
-	    (double)inst->n > strtod(sg_yaml_str(lim), NULL)) {
-		errs++;
-		fail(v, quiet, inst, "has %zu keys, more than maxProperties %s", inst->n,
-		     sg_yaml_str(lim));
-	}
+	if (!v->partial)
+		errs += count_limit(v, schema, "minProperties", inst->n, "keys", inst, quiet);
+	errs += count_limit(v, schema, "maxProperties", inst->n, "keys", inst, quiet);
 	return errs;
 }
 
 static int validate_array(struct val *v, const struct sg_yaml_node *schema,
 			  const struct sg_yaml_node *inst, int quiet)
 {
-	const struct sg_yaml_node *items = sg_yaml_deref(kw(schema, "items"));
-	const struct sg_yaml_node *lim;
+	const struct sg_yaml_node *items = sg_yaml_deref(sg_yaml_get(schema, "items"));
 	int errs = 0;
 	size_t i;
 
 	if (items && items->kind == SG_YAML_SEQ) {
-		const struct sg_yaml_node *more = kw(schema, "additionalItems");
+		const struct sg_yaml_node *more = sg_yaml_get(schema, "additionalItems");
 
 		for (i = 0; i < inst->n && !(quiet && errs); i++) {
 			if (i < items->n)
@@ -575,19 +625,9 @@ static int validate_array(struct val *v, const struct sg_yaml_node *schema,
 		for (i = 0; i < inst->n && !(quiet && errs); i++)
 			errs += validate_child(v, items, inst->items[i], NULL, i, quiet);
 	}
-	if ((lim = kw(schema, "minItems")) && sg_yaml_str(lim) &&
-	    (double)inst->n < strtod(sg_yaml_str(lim), NULL)) {
-		errs++;
-		fail(v, quiet, inst, "has %zu items, fewer than minItems %s", inst->n,
-		     sg_yaml_str(lim));
-	}
-	if ((lim = kw(schema, "maxItems")) && sg_yaml_str(lim) &&
-	    (double)inst->n > strtod(sg_yaml_str(lim), NULL)) {
-		errs++;
-		fail(v, quiet, inst, "has %zu items, more than maxItems %s", inst->n,
-		     sg_yaml_str(lim));
-	}
-	if (sg_yaml_bool(kw(schema, "uniqueItems")) == 1) {
+	errs += count_limit(v, schema, "minItems", inst->n, "items", inst, quiet);
+	errs += count_limit(v, schema, "maxItems", inst->n, "items", inst, quiet);
+	if (sg_yaml_bool(sg_yaml_get(schema, "uniqueItems")) == 1) {
 		size_t j;
 
 		for (i = 1; i < inst->n && !(quiet && errs); i++)
@@ -603,27 +643,17 @@ static int validate_array(struct val *v, const struct sg_yaml_node *schema,
 }
 
 static int validate_scalar(struct val *v, const struct sg_yaml_node *schema,
-			   const struct sg_yaml_node *inst, enum jtype t, int quiet)
+			   const struct sg_yaml_node *inst, enum sg_yaml_type t, int quiet)
 {
 	const struct sg_yaml_node *lim;
 	int errs = 0;
 
-	if (t == J_STR) {
+	if (t == SG_YAML_T_STR) {
 		size_t n = utf8_length(inst->value, inst->len);
-		const struct sg_yaml_node *pat = sg_yaml_deref(kw(schema, "pattern"));
+		const struct sg_yaml_node *pat = sg_yaml_deref(sg_yaml_get(schema, "pattern"));
 
-		if ((lim = kw(schema, "minLength")) && sg_yaml_str(lim) &&
-		    (double)n < strtod(sg_yaml_str(lim), NULL)) {
-			errs++;
-			fail(v, quiet, inst, "`%s` is shorter than minLength %s", inst->value,
-			     sg_yaml_str(lim));
-		}
-		if ((lim = kw(schema, "maxLength")) && sg_yaml_str(lim) &&
-		    (double)n > strtod(sg_yaml_str(lim), NULL)) {
-			errs++;
-			fail(v, quiet, inst, "is %zu characters long, more than maxLength %s", n,
-			     sg_yaml_str(lim));
-		}
+		errs += count_limit(v, schema, "minLength", n, "characters", inst, quiet);
+		errs += count_limit(v, schema, "maxLength", n, "characters", inst, quiet);
 		if (pat && pat->kind == SG_YAML_SCALAR) {
 			struct sg_regex *re = pattern_of(v, pat);
 			int m = re ? sg_regex_match(re, inst->value) : 1;
@@ -637,7 +667,7 @@ static int validate_scalar(struct val *v, const struct sg_yaml_node *schema,
 			}
 		}
 	}
-	if (t == J_INT || t == J_NUM) {
+	if (t == SG_YAML_T_INT || t == SG_YAML_T_FLOAT) {
 		double d = num_of(inst);
 		static const struct {
 			const char *kw;
@@ -654,10 +684,10 @@ static int validate_scalar(struct val *v, const struct sg_yaml_node *schema,
 			double b;
 			int bad;
 
-			lim = kw(schema, lims[i].kw);
+			lim = sg_yaml_get(schema, lims[i].kw);
 			if (!lim || !(s = sg_yaml_str(lim)) || sg_yaml_bool(lim) >= 0)
 				continue;
-			b = strtod(s, NULL);
+			b = num_of(lim);
 			bad = lims[i].sign < 0 ? (lims[i].excl ? d <= b : d < b) :
 				(lims[i].excl ? d >= b : d > b);
 			if (bad) {
@@ -667,13 +697,16 @@ static int validate_scalar(struct val *v, const struct sg_yaml_node *schema,
 				     (lims[i].excl ? "not below" : "above"), s);
 			}
 		}
-		if ((lim = kw(schema, "multipleOf")) && sg_yaml_str(lim)) {
-			double m = strtod(sg_yaml_str(lim), NULL);
+		if ((lim = sg_yaml_get(schema, "multipleOf")) && sg_yaml_str(lim)) {
+			double m = num_of(lim), q = d / m;
 
-			if (m > 0 && !is_integral(d / m)) {
+			/* 0.3 / 0.1 is 2.9999999999999996 in binary floating point: a quotient
+			 * within a few units in the last place of a whole number is one. */
+			if (m > 0 && isfinite(q) &&
+			    fabs(q - nearbyint(q)) > 1e-9 * (fabs(q) > 1 ? fabs(q) : 1)) {
 				errs++;
 				fail(v, quiet, inst, "%s is not a multiple of %s", inst->value,
-				     sg_yaml_str(lim));
+				     lim->value);
 			}
 		}
 	}
@@ -682,14 +715,14 @@ static int validate_scalar(struct val *v, const struct sg_yaml_node *schema,
 
 /* For a failed anyOf/oneOf: the one alternative whose type fits the value, if exactly one. */
 static const struct sg_yaml_node *best_alternative(const struct sg_yaml_node *alts,
-						   enum jtype t, const struct sg_yaml_node *inst)
+						   enum sg_yaml_type t, const struct sg_yaml_node *inst)
 {
 	const struct sg_yaml_node *best = NULL;
 	size_t i;
 
 	for (i = 0; i < alts->n; i++) {
 		const struct sg_yaml_node *a = sg_yaml_deref(alts->items[i]);
-		const struct sg_yaml_node *type = a ? kw(a, "type") : NULL;
+		const struct sg_yaml_node *type = a ? sg_yaml_get(a, "type") : NULL;
 
 		if (!type || !type_matches(type, t, inst))
 			continue;
@@ -701,16 +734,16 @@ static const struct sg_yaml_node *best_alternative(const struct sg_yaml_node *al
 }
 
 static int validate_combinators(struct val *v, const struct sg_yaml_node *schema,
-				const struct sg_yaml_node *inst, enum jtype t, int quiet)
+				const struct sg_yaml_node *inst, enum sg_yaml_type t, int quiet)
 {
 	const struct sg_yaml_node *c;
 	int errs = 0;
 	size_t i;
 
-	if ((c = sg_yaml_deref(kw(schema, "allOf"))) && c->kind == SG_YAML_SEQ)
+	if ((c = sg_yaml_deref(sg_yaml_get(schema, "allOf"))) && c->kind == SG_YAML_SEQ)
 		for (i = 0; i < c->n && !(quiet && errs); i++)
 			errs += validate(v, c->items[i], inst, quiet);
-	if ((c = sg_yaml_deref(kw(schema, "anyOf"))) && c->kind == SG_YAML_SEQ && c->n) {
+	if ((c = sg_yaml_deref(sg_yaml_get(schema, "anyOf"))) && c->kind == SG_YAML_SEQ && c->n) {
 		int ok = 0;
 
 		for (i = 0; i < c->n && !ok; i++)
@@ -732,7 +765,7 @@ static int validate_combinators(struct val *v, const struct sg_yaml_node *schema
 			}
 		}
 	}
-	if ((c = sg_yaml_deref(kw(schema, "oneOf"))) && c->kind == SG_YAML_SEQ && c->n) {
+	if ((c = sg_yaml_deref(sg_yaml_get(schema, "oneOf"))) && c->kind == SG_YAML_SEQ && c->n) {
 		size_t ok = 0;
 
 		for (i = 0; i < c->n && ok < 2; i++)
@@ -758,7 +791,7 @@ static int validate_combinators(struct val *v, const struct sg_yaml_node *schema
 			}
 		}
 	}
-	if ((c = kw(schema, "not")) && validate(v, c, inst, 1) == 0) {
+	if ((c = sg_yaml_get(schema, "not")) && validate(v, c, inst, 1) == 0) {
 		struct sg_buf d = SG_BUF_INIT;
 
 		errs++;
@@ -774,7 +807,7 @@ static int validate(struct val *v, const struct sg_yaml_node *schema,
 		    const struct sg_yaml_node *inst, int quiet)
 {
 	const struct sg_yaml_node *c, *d;
-	enum jtype t;
+	enum sg_yaml_type t;
 	int errs = 0, b;
 
 	schema = sg_yaml_deref(schema);
@@ -787,44 +820,41 @@ static int validate(struct val *v, const struct sg_yaml_node *schema,
 	}
 	if (schema->kind != SG_YAML_MAP)
 		return 0;
-	if (v->depth >= MAX_DEPTH) {
-		sg_error("%s: schema nests deeper than %d levels ($ref cycle?)", v->s->name,
-			 MAX_DEPTH);
+	if (v->hops >= MAX_HOPS) {
+		sg_error("%s: $ref cycle: more than %d schemas apply to `%s` without descending "
+			 "into it; make the recursion go through properties or items",
+			 v->s->name, MAX_HOPS, v->path.len ? sg_buf_str(&v->path) : "(top level)");
 		v->trouble = 1;
 		return 0;
 	}
-	v->depth++;
-	if ((c = kw(schema, "$ref")) && sg_yaml_str(c)) {
-		const struct sg_yaml_node *target = resolve_ref(v, sg_yaml_str(c));
+	if ((c = sg_yaml_get(schema, "$ref")) && sg_yaml_str(c)) {
+		const struct sg_yaml_node *target = resolve_ref(v->s, sg_yaml_str(c));
 
-		/* Draft-07: $ref replaces the keywords next to it. */
-		if (target) {
-			errs = validate(v, target, inst, quiet);
-		} else if (sg_yaml_str(c)[0] == '#') {
-			sg_error("%s:%lu:%lu: $ref '%s' points nowhere in the schema", v->s->name,
-				 c->start.line, c->start.col, sg_yaml_str(c));
-			v->trouble = 1;
-		}
-		goto out;
+		/* Draft-07: $ref replaces the keywords next to it. Load made sure it resolves. */
+		v->hops++;
+		errs = target ? validate(v, target, inst, quiet) : 0;
+		v->hops--;
+		return errs;
 	}
-	t = type_of(inst);
-	if (t == J_UNDEF || (t == J_NULL && v->partial))
+	v->hops++;
+	t = sg_yaml_type(inst, NULL);
+	if (t == SG_YAML_T_UNDEF || (t == SG_YAML_T_NULL && v->partial))
 		goto out;
 	d = sg_yaml_deref(inst);
-	if ((c = kw(schema, "type")) && !type_matches(c, t, inst)) {
+	if ((c = sg_yaml_get(schema, "type")) && !type_matches(c, t, inst)) {
 		struct sg_buf want = SG_BUF_INIT, got = SG_BUF_INIT;
 
 		type_list(&want, c);
 		describe(&got, inst);
 		fail(v, quiet, inst, "expected %s, got %s %s", sg_buf_str(&want),
-		     jtype_names[t], sg_buf_str(&got));
+		     type_names[t], sg_buf_str(&got));
 		sg_buf_release(&want);
 		sg_buf_release(&got);
 		errs++;
 		/* The keywords below would only repeat the same mistake. */
 		goto out;
 	}
-	if ((c = sg_yaml_deref(kw(schema, "enum"))) && c->kind == SG_YAML_SEQ) {
+	if ((c = sg_yaml_deref(sg_yaml_get(schema, "enum"))) && c->kind == SG_YAML_SEQ) {
 		size_t i;
 		int ok = 0;
 
@@ -845,7 +875,7 @@ static int validate(struct val *v, const struct sg_yaml_node *schema,
 			errs++;
 		}
 	}
-	if ((c = kw(schema, "const")) && !json_equal(c, inst)) {
+	if ((c = sg_yaml_get(schema, "const")) && !json_equal(c, inst)) {
 		struct sg_buf want = SG_BUF_INIT, got = SG_BUF_INIT;
 
 		describe(&want, c);
@@ -856,9 +886,9 @@ static int validate(struct val *v, const struct sg_yaml_node *schema,
 		errs++;
 	}
 	if (!(quiet && errs)) {
-		if (t == J_OBJ)
+		if (t == SG_YAML_T_MAP)
 			errs += validate_object(v, schema, d, quiet);
-		else if (t == J_ARR)
+		else if (t == SG_YAML_T_SEQ)
 			errs += validate_array(v, schema, d, quiet);
 		else
 			errs += validate_scalar(v, schema, d, t, quiet);
@@ -866,7 +896,7 @@ static int validate(struct val *v, const struct sg_yaml_node *schema,
 	if (!(quiet && errs))
 		errs += validate_combinators(v, schema, inst, t, quiet);
 out:
-	v->depth--;
+	v->hops--;
 	return errs;
 }
 

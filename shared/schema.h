@@ -11,7 +11,8 @@
 
 struct sg_schema;
 
-/* Parse a schema from text (JSON or YAML). On error returns -1 with a message in *err_out
+/* Parse a schema from text (JSON or YAML) and check it: every pattern compiles, every $ref is
+ * local and resolves, every limit is a number. On error returns -1 with a message in *err_out
  * (caller frees) naming name:line:col. */
 int sg_schema_load(struct sg_schema **out, const char *name, const char *data, size_t len,
 		   char **err_out);
@@ -19,10 +20,10 @@ void sg_schema_free(struct sg_schema *s);
 
 /*
  * Called once per violation: node is where it is in the instance (a key for an unknown key),
- * where is the dotted key path ("singleuser.memory"), msg the complete message.
+ * msg the complete message, which starts with the dotted key path ("`singleuser.memory`: ").
  */
-typedef void (*sg_schema_report_fn)(const struct sg_yaml_node *node, const char *where,
-				    const char *msg, void *payload);
+typedef void (*sg_schema_report_fn)(const struct sg_yaml_node *node, const char *msg,
+				    void *payload);
 
 enum sg_schema_flags {
 	/*
@@ -36,7 +37,7 @@ enum sg_schema_flags {
 /*
  * Validate instance against s. prefix is the dotted path of instance in its document ("" or
  * NULL for the root), used in messages. Returns the number of violations reported (capped
- * internally at a few hundred per call), or -1 on trouble (a bad pattern: reported).
+ * internally at a few hundred per call), or -1 on trouble (a $ref cycle: reported).
  */
 int sg_schema_validate(struct sg_schema *s, const struct sg_yaml_node *instance,
 		       const char *prefix, unsigned flags, sg_schema_report_fn report,

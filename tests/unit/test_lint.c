@@ -278,6 +278,49 @@ static void disable_file_anywhere(void **state)
 	EXPECT("v.yaml", "a: yes\nb: 'x#stagegate: disable-file=truthy'\n", "1:4:warning:truthy");
 }
 
+static void markers_inside_quoted_strings_disable_nothing(void **state)
+{
+	(void)state;
+	/* The '#' is preceded by a blank, as in a comment, but it is inside the string. */
+	EXPECT("v.yaml", "a: yes\nb: 'see # stagegate: disable-file=all'\n", "1:4:warning:truthy");
+	EXPECT("v.yaml", "a: 1\na: \"x # stagegate: disable=duplicate-key\"\n",
+	       "2:1:error:duplicate-key");
+	EXPECT("v.yaml", "a: |\n  # stagegate: disable-file=all\nb: yes\n", "3:4:warning:truthy");
+	/* A comment on a block scalar's header line is a comment. */
+	EXPECT("v.yaml", "a: |  # stagegate: disable-file=truthy\n  text\nb: yes\n", "");
+	/* A comment after a quoted string on the same line is one too. */
+	EXPECT("v.yaml", "a: 'q' # stagegate: disable-file=truthy\nb: yes\n", "");
+}
+
+static void a_marker_on_every_line_of_a_large_file(void **state)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	char *got;
+	int i;
+
+	(void)state;
+	/* Markers and findings on every line: each finding needs the marker of its own line
+	 * (this took 35 s when every marker counted lines from the start of the file). */
+	for (i = 0; i < 40000; i++)
+		sg_buf_addf(&b, "k%d: yes  # stagegate: disable=truthy\n", i);
+	sg_buf_addstr(&b, "\nlast: yes\n");
+	got = lint("v.yaml", sg_buf_str(&b));
+	assert_string_equal(got, "40002:7:warning:truthy");
+	free(got);
+	sg_buf_release(&b);
+}
+
+static void utf16_is_refused_with_the_fix(void **state)
+{
+	char *m;
+
+	(void)state;
+	m = message("v.yaml", "\xFF\xFE" "a\0:\0 \0" "1\0", 10);
+	assert_string_equal(m, "file is UTF-16 encoded; helm values and charts must be UTF-8");
+	free(m);
+	EXPECT("v.yaml", "\xFE\xFF", "1:1:error:syntax");
+}
+
 static void severities_are_configurable(void **state)
 {
 	struct sg_lint_opts o;
@@ -397,7 +440,6 @@ static void schema_findings_are_reported_at_their_line(void **state)
 	assert_int_equal(sg_schema_load(&s, "s.yaml", schema, strlen(schema), &err), 0);
 	use.schema = s;
 	use.at = "jupyterhub";
-	use.name = "s.yaml";
 	use.flags = SG_SCHEMA_PARTIAL;
 	sg_diags_init(&d, "helm-lint");
 	assert_int_equal(sg_lint_buffer(&d, NULL, "v.yaml", values, strlen(values), &use, 1), 0);
@@ -437,6 +479,9 @@ int main(void)
 		cmocka_unit_test(deep_nesting_parses_and_deeper_is_refused),
 		cmocka_unit_test(disable_comment_on_the_line_or_above),
 		cmocka_unit_test(disable_file_anywhere),
+		cmocka_unit_test(markers_inside_quoted_strings_disable_nothing),
+		cmocka_unit_test(a_marker_on_every_line_of_a_large_file),
+		cmocka_unit_test(utf16_is_refused_with_the_fix),
 		cmocka_unit_test(severities_are_configurable),
 		cmocka_unit_test(chart_good_v2_is_quiet),
 		cmocka_unit_test(chart_api_version),
