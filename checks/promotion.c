@@ -53,11 +53,6 @@ struct promo {
 	git_oid match;			/* the upstream commit whose tree the tip has */
 };
 
-static const char *short_hex(char buf[8], const git_oid *oid)
-{
-	return sg_oid_short(buf, oid);
-}
-
 static struct sg_diag *refuse(struct promo *pr, const char *rule, const char *fmt, ...)
 	SG_PRINTF(3, 4);
 
@@ -193,13 +188,6 @@ static int is_merge_of_upstream(struct promo *pr, git_commit *c)
 	return 0;
 }
 
-static void subject(struct sg_buf *out, git_commit *c)
-{
-	const char *s = git_commit_summary(c);
-
-	sg_buf_addstr(out, s ? s : "");
-}
-
 /* Every commit that prod gets and staging never had must be a merge or squash of staging. */
 static int check_new_commits(struct promo *pr)
 {
@@ -219,7 +207,6 @@ static int check_new_commits(struct promo *pr)
 	}
 	while ((err = git_revwalk_next(&oid, walk)) == 0) {
 		git_commit *c = NULL;
-		struct sg_buf subj = SG_BUF_INIT;
 		char hex[8];
 		int r;
 
@@ -237,14 +224,14 @@ static int check_new_commits(struct promo *pr)
 		}
 		if (!r) {
 			if (named < LIST_LIMIT) {
+				const char *subj = git_commit_summary(c);
 				char full[GIT_OID_HEXSZ + 1];
 				struct sg_diag *d;
 
-				subject(&subj, c);
 				d = refuse(pr, "promotion-direct-commit",
 					   "commit %s '%s' was made directly on %s, not on %s: %s "
-					   "takes only merges of %s", short_hex(hex, &oid),
-					   sg_buf_str(&subj), pr->t.branch, pr->t.upstream,
+					   "takes only merges of %s", sg_oid_short(hex, &oid),
+					   subj ? subj : "", pr->t.branch, pr->t.upstream,
 					   pr->t.branch, pr->t.upstream);
 				git_oid_tostr(full, sizeof(full), &oid);
 				sg_diag_set_ref(d, pr->u->ref, full);
@@ -255,7 +242,6 @@ static int check_new_commits(struct promo *pr)
 				more++;
 			}
 		}
-		sg_buf_release(&subj);
 		git_commit_free(c);
 	}
 	if (err != GIT_ITEROVER) {
@@ -297,8 +283,8 @@ static int check_push(struct promo *pr)
 		if (!r) {
 			d = refuse(pr, "promotion-non-ff", "non-fast-forward update of '%s' "
 				   "(%s..%s) is refused: history of a protected stage is never "
-				   "rewritten", b, short_hex(h1, &u->old_oid),
-				   short_hex(h2, &u->new_oid));
+				   "rewritten", b, sg_oid_short(h1, &u->old_oid),
+				   sg_oid_short(h2, &u->new_oid));
 			sg_diag_set_hint(d, "fetch and merge instead of forcing: git pull, then "
 					 "merge %s", up);
 			return 0;
@@ -327,7 +313,7 @@ static int check_push(struct promo *pr)
 	if (!r) {
 		d = refuse(pr, "promotion-untested", "the new tip %s of '%s' has content that "
 			   "'%s' never had (%s is at %s): it was not on %s first",
-			   short_hex(h1, &u->new_oid), b, up, pr->up_ref, short_hex(h2, &pr->up),
+			   sg_oid_short(h1, &u->new_oid), b, up, pr->up_ref, sg_oid_short(h2, &pr->up),
 			   up);
 		sg_diag_set_hint(d, "push the change to %s, let it deploy and be tested there, "
 				 "then merge %s into %s", up, up, b);
@@ -337,7 +323,7 @@ static int check_push(struct promo *pr)
 	/* Errors of other refs of the same push do not make this one's match untrue. */
 	if (r && sg_diags_count(&ctx->diags, SG_ERROR) == errors_before) {
 		d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "tip tree equals %s %s", up,
-				 short_hex(h1, &pr->match));
+				 sg_oid_short(h1, &pr->match));
 		sg_diag_set_ref(d, u->ref, NULL);
 	}
 	return 0;
@@ -451,14 +437,14 @@ static int check_local(struct promo *pr)
 		if (!r) {
 			d = refuse(pr, "promotion-merge-source", "merging %s into '%s' is refused: "
 				   "it is not on '%s', the only branch that may be merged into '%s'",
-				   short_hex(h, &heads.v[i]), b, up, b);
+				   sg_oid_short(h, &heads.v[i]), b, up, b);
 			sg_diag_set_hint(d, "abort with 'git merge --abort'; merge it into %s first",
 					 up);
 			return 0;
 		}
 	}
 	d = sg_diags_add(&ctx->diags, SG_NOTE, "promotion", "merging %s from %s",
-			 short_hex(h, &heads.v[0]), up);
+			 sg_oid_short(h, &heads.v[0]), up);
 	sg_diag_set_ref(d, pr->u->ref, NULL);
 	return 0;
 }
