@@ -27,6 +27,12 @@ struct probe {
 	struct sg_http_result res;
 };
 
+/* A reflog read once per run: every prod ref of a push asks the same staging ref's. */
+struct reflog {
+	char *ref;
+	git_reflog *log;
+};
+
 struct gate {
 	struct sg_check_ctx *ctx;
 	const char *version_path;	/* staging_gate.version_path */
@@ -35,6 +41,8 @@ struct gate {
 	size_t nprobes, aprobes;
 	git_commit *notes;		/* refs/notes/stagegate as this push leaves it */
 	int notes_loaded;
+	struct reflog *logs;
+	size_t nlogs, alogs;
 	long long now;
 };
 
@@ -47,6 +55,10 @@ struct target {
 	char *up_ref;
 	git_oid *cands;			/* upstream commits with the new tip's tree, newest first */
 	size_t ncands, acands;
+	git_revwalk *walk;		/* the upstream's history, walked once, resumably */
+	git_oid tree;			/* the new tip's tree */
+	size_t seen;
+	int walked;			/* the walk reached its end or its limit */
 };
 
 static struct sg_diag *add(struct target *tg, enum sg_severity sev, const char *rule,
@@ -228,14 +240,15 @@ out:
 	return ret;
 }
 
-/* The upstream's tip as this stage sees it (as the promotion check reads it). */
+/* The upstream's tip as this stage sees it (as the promotion check reads it): 1 found,
+ * 0 not there. */
 static int find_upstream(struct target *tg)
 {
 	struct sg_check_ctx *ctx = tg->g->ctx;
 	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
 	const char *tries[2];
 	size_t i, n = 0;
-	int ret = 1;
+	int found = 0;
 
 	if (ctx->stage == SG_STAGE_PRE_PUSH && ctx->remote) {
 		sg_buf_addf(&a, "refs/remotes/%s/%s", ctx->remote, tg->t.upstream);
@@ -253,45 +266,53 @@ static int find_upstream(struct target *tg)
 	for (i = 0; i < n; i++) {
 		if (git_reference_name_to_id(&tg->up, ctx->repo, tries[i]) == 0) {
 			tg->up_ref = sg_strdup(tries[i]);
-			ret = 0;
+			found = 1;
 			break;
 		}
 		git_error_clear();
 	}
 	sg_buf_release(&a);
 	sg_buf_release(&b);
-	return ret;
+	return found;
 }
 
 /*
  * The upstream commits whose tree is the new tip's: a note on any of them counts. near: stop
  * after the first run of them (the commit promoted and any empty commits on it), which is
  * what a promotion takes in practice; a 100,000-commit walk is for when that is not enough.
+ * A later call goes on from where the last one stopped, appending to tg->cands.
  */
 static int find_candidates(struct target *tg, int near)
 {
 	git_repository *repo = tg->g->ctx->repo;
-	git_revwalk *walk = NULL;
 	git_commit *tip = NULL;
-	git_oid oid, tree;
-	size_t seen = 0;
-	int err;
+	git_oid oid;
+	int err = 0;
 
-	tg->ncands = 0;
-	if ((err = git_commit_lookup(&tip, repo, &tg->u->new_oid)) < 0)
-		return sg_error_git(err, "cannot read the pushed commit");
-	git_oid_cpy(&tree, git_commit_tree_id(tip));
-	git_commit_free(tip);
-	if ((err = git_revwalk_new(&walk, repo)) < 0 ||
-	    (err = git_revwalk_push(walk, &tg->up)) < 0)
-		goto fail;
-	while (seen++ < WALK_LIMIT && (err = git_revwalk_next(&oid, walk)) == 0) {
+	if (!tg->walk) {
+		if ((err = git_commit_lookup(&tip, repo, &tg->u->new_oid)) < 0)
+			return sg_error_git(err, "cannot read the pushed commit");
+		git_oid_cpy(&tg->tree, git_commit_tree_id(tip));
+		git_commit_free(tip);
+		if ((err = git_revwalk_new(&tg->walk, repo)) < 0 ||
+		    (err = git_revwalk_push(tg->walk, &tg->up)) < 0)
+			goto fail;
+	}
+	while (!tg->walked) {
 		git_commit *c = NULL;
 		int same;
 
+		if (tg->seen == WALK_LIMIT || (err = git_revwalk_next(&oid, tg->walk)) ==
+		    GIT_ITEROVER) {
+			tg->walked = 1;
+			break;
+		}
+		if (err < 0)
+			goto fail;
+		tg->seen++;
 		if ((err = git_commit_lookup(&c, repo, &oid)) < 0)
 			goto fail;
-		same = git_oid_equal(git_commit_tree_id(c), &tree);
+		same = git_oid_equal(git_commit_tree_id(c), &tg->tree);
 		git_commit_free(c);
 		if (same) {
 			SG_GROW(tg->cands, tg->acands, tg->ncands + 1);
@@ -300,13 +321,27 @@ static int find_candidates(struct target *tg, int near)
 			break;
 		}
 	}
-	if (err && err != GIT_ITEROVER)
-		goto fail;
-	git_revwalk_free(walk);
 	return 0;
 fail:
-	git_revwalk_free(walk);
 	return sg_error_git(err, "cannot walk the history of '%s'", tg->up_ref);
+}
+
+static int reflog_of(git_reflog **out, struct gate *g, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < g->nlogs; i++) {
+		if (!strcmp(g->logs[i].ref, ref)) {
+			*out = g->logs[i].log;
+			return 0;
+		}
+	}
+	if (sg_soak_read(out, g->ctx->repo, ref) < 0)
+		return -1;
+	SG_GROW(g->logs, g->alogs, g->nlogs + 1);
+	g->logs[g->nlogs].ref = sg_strdup(ref);
+	g->logs[g->nlogs++].log = *out;
+	return 0;
 }
 
 static int load_notes(struct gate *g)
@@ -321,29 +356,50 @@ static int load_notes(struct gate *g)
 struct verdict {
 	const struct sg_attestation *latest;
 	const struct sg_attestation *first_pass;	/* earliest passing one, for soak */
+	const struct sg_attestation *future_pass;	/* a passing one dated after now */
 };
 
-static int read_attestations(struct target *tg, struct sg_attestations *all,
-			     struct verdict *v)
+struct assessment {
+	struct sg_attestations all;
+	struct verdict v;
+	size_t attested;		/* candidates whose notes are in all */
+	size_t soaked;			/* candidates the reflog was asked about */
+	int reflog_dated;
+	long long reflog_since;
+	long long since;
+	int dated, from_attestation;
+};
+
+/* Read the notes of the candidates not read yet. */
+static int read_attestations(struct target *tg, struct assessment *as)
 {
+	struct verdict *v = &as->v;
 	size_t i;
 
-	memset(v, 0, sizeof(*v));
+	if (as->attested == tg->ncands)
+		return 0;
 	if (load_notes(tg->g) < 0)
 		return -1;
-	for (i = 0; i < tg->ncands; i++)
-		if (sg_attest_read(all, tg->g->ctx->repo, tg->g->notes, &tg->cands[i]) < 0)
+	for (i = as->attested; i < tg->ncands; i++)
+		if (sg_attest_read(&as->all, tg->g->ctx->repo, tg->g->notes, &tg->cands[i]) < 0)
 			return -1;
-	/* Pointers into all->v are taken only now: reading may move it. */
-	for (i = 0; i < all->n; i++) {
-		const struct sg_attestation *a = &all->v[i];
+	as->attested = tg->ncands;
+	/* Pointers into all.v are taken only now: reading may move it. */
+	memset(v, 0, sizeof(*v));
+	for (i = 0; i < as->all.n; i++) {
+		const struct sg_attestation *a = &as->all.v[i];
 
 		if (strcmp(a->env, tg->t.upstream_env))
 			continue;
 		if (!v->latest || a->time >= v->latest->time)
 			v->latest = a;
-		if (!strcmp(a->result, "pass") &&
-		    (!v->first_pass || a->time < v->first_pass->time))
+		if (strcmp(a->result, "pass"))
+			continue;
+		/* The time is the attestor's word; one from the future would let a soak
+		 * start before the commit existed, or never end. */
+		if (a->time > tg->g->now)
+			v->future_pass = a;
+		else if (!v->first_pass || a->time < v->first_pass->time)
 			v->first_pass = a;
 	}
 	return 0;
@@ -359,7 +415,8 @@ static void check_attestation(struct target *tg, const struct verdict *v)
 	if (!v->latest) {
 		d = add(tg, SG_ERROR, "staging-attestation", "no attestation that %s tested %s: "
 			"promotion.require_attestation needs a passing 'stagegate attest %s' on "
-			"the %s commit prod takes", env, sg_oid_short(h, &tg->cands[0]), env, env);
+			"the %s commit %s takes", env, sg_oid_short(h, &tg->cands[0]), env, env,
+			tg->t.branch);
 		sg_diag_set_hint(d, "the %s deploy job runs 'stagegate attest %s %s --push "
 				 "origin' after its tests; push refs/notes/stagegate", env, env, h);
 		return;
@@ -378,32 +435,8 @@ static void check_attestation(struct target *tg, const struct verdict *v)
 	sg_buf_release(&when);
 }
 
-/* Since when the candidates have been on the upstream: 1 dated, 0 not, -1 error. */
-static int soak_since(struct target *tg, const struct verdict *v, long long *since,
-		      int *from_attestation)
-{
-	long long t;
-	size_t i;
-	int found = 0, r;
-
-	*from_attestation = 0;
-	for (i = 0; i < tg->ncands; i++) {
-		r = sg_soak_since(&t, tg->g->ctx->repo, tg->up_ref, &tg->cands[i]);
-		if (r < 0)
-			return -1;
-		if (r && (!found || t < *since))
-			*since = t;
-		found |= r;
-	}
-	if (!found && v->first_pass) {
-		*since = v->first_pass->time;
-		*from_attestation = 1;
-		found = 1;
-	}
-	return found;
-}
-
-static void report_soak(struct target *tg, int dated, long long since, int from_attestation)
+static void report_soak(struct target *tg, int dated, long long since, int from_attestation,
+			const struct sg_attestation *future)
 {
 	unsigned long need = tg->g->ctx->cfg->promotion.soak_minutes;
 	const char *env = tg->t.upstream_env;
@@ -411,6 +444,20 @@ static void report_soak(struct target *tg, int dated, long long since, int from_
 	struct sg_diag *d;
 	long long t;
 
+	if (!dated && future) {
+		struct sg_buf when = SG_BUF_INIT;
+
+		sg_attest_time_format(&when, future->time);
+		d = add(tg, SG_ERROR, "staging-soak", "cannot tell how long %s has been on %s: "
+			"no reflog entry of %s contains it and its passing attestation is dated "
+			"%s, in the future", sg_oid_short(h, &tg->cands[0]), env, tg->up_ref,
+			sg_buf_str(&when));
+		sg_diag_set_hint(d, "fix the clock of the job that attested, or set "
+				 "core.logAllRefUpdates=always on the server (install.sh --server "
+				 "does)");
+		sg_buf_release(&when);
+		return;
+	}
 	if (!dated) {
 		d = add(tg, SG_ERROR, "staging-soak", "cannot tell how long %s has been on %s: "
 			"no reflog entry of %s contains it and no passing attestation dates it",
@@ -436,28 +483,48 @@ static void report_soak(struct target *tg, int dated, long long since, int from_
 	}
 }
 
-struct assessment {
-	struct sg_attestations all;
-	struct verdict v;
-	long long since;
-	int dated, from_attestation;
-};
-
-/* Read the candidates' notes and reflog; 1 when everything asked for is satisfied. */
+/*
+ * Judge the candidates not judged yet (earlier calls' answers are kept): the reflog first,
+ * the notes only when an attestation is required or the reflog dates none of them. 1 when
+ * everything asked for is satisfied.
+ */
 static int assess(struct target *tg, struct assessment *as)
 {
 	const struct sg_promotion *p = &tg->g->ctx->cfg->promotion;
 	int ok = 1;
 
-	sg_attestations_release(&as->all);
-	if (read_attestations(tg, &as->all, &as->v) < 0)
+	if (p->soak_minutes && as->soaked < tg->ncands) {
+		git_reflog *log = NULL;
+		long long t;
+		int r;
+
+		if (reflog_of(&log, tg->g, tg->up_ref) < 0)
+			return -1;
+		r = sg_soak_since(&t, tg->g->ctx->repo, log, tg->cands + as->soaked,
+				  tg->ncands - as->soaked);
+		as->soaked = tg->ncands;
+		if (r && (!as->reflog_dated || t < as->reflog_since)) {
+			as->reflog_since = t;
+			as->reflog_dated = 1;
+		}
+	}
+	if ((p->require_attestation || (p->soak_minutes && !as->reflog_dated)) &&
+	    read_attestations(tg, as) < 0)
 		return -1;
 	if (p->require_attestation)
 		ok &= as->v.latest && !strcmp(as->v.latest->result, "pass");
 	if (p->soak_minutes) {
-		as->dated = soak_since(tg, &as->v, &as->since, &as->from_attestation);
-		if (as->dated < 0)
-			return -1;
+		as->dated = 1;
+		as->from_attestation = 0;
+		if (as->reflog_dated) {
+			as->since = as->reflog_since;
+		} else if (as->v.first_pass) {
+			/* Without a reflog whoever can push notes sets this clock. */
+			as->since = as->v.first_pass->time;
+			as->from_attestation = 1;
+		} else {
+			as->dated = 0;
+		}
 		ok &= as->dated && tg->g->now - as->since >= (long long)p->soak_minutes * 60;
 	}
 	return ok;
@@ -485,13 +552,14 @@ static int gate_one(struct target *tg)
 	if (!want_attest && !want_soak)
 		return 0;
 
-	r = find_upstream(tg);
-	if (r < 0)
-		return -1;
-	if (r > 0) {
+	if (!find_upstream(tg)) {
 		d = add(tg, SG_ERROR, "staging-gate", "cannot see '%s', the upstream of '%s': "
 			"nothing shows that it ran there", tg->t.upstream, tg->t.branch);
-		sg_diag_set_hint(d, "push '%s' first", tg->t.upstream);
+		if (tg->g->ctx->stage == SG_STAGE_PRE_PUSH)
+			sg_diag_set_hint(d, "git fetch %s, then push again",
+					 tg->g->ctx->remote ? tg->g->ctx->remote : "origin");
+		else
+			sg_diag_set_hint(d, "push '%s' first", tg->t.upstream);
 		return 0;
 	}
 	if (find_candidates(tg, 1) < 0)
@@ -506,7 +574,8 @@ static int gate_one(struct target *tg)
 	r = assess(tg, &as);
 	if (r == 0) {
 		/* Not enough on the nearest commits: an older one with the same tree may have
-		 * the note or the reflog entry (a revert to an attested state). */
+		 * the note or the reflog entry (a revert to an attested state). The walk and
+		 * the assessment go on from where they stopped. */
 		size_t near = tg->ncands;
 
 		if (find_candidates(tg, 0) < 0)
@@ -519,7 +588,7 @@ static int gate_one(struct target *tg)
 	if (want_attest)
 		check_attestation(tg, &as.v);
 	if (want_soak)
-		report_soak(tg, as.dated, as.since, as.from_attestation);
+		report_soak(tg, as.dated, as.since, as.from_attestation, as.v.future_pass);
 	ret = 0;
 out:
 	sg_attestations_release(&as.all);
@@ -559,6 +628,7 @@ static int run(struct sg_check_ctx *ctx)
 		sg_target_release(&tg.t);
 		free(tg.up_ref);
 		free(tg.cands);
+		git_revwalk_free(tg.walk);
 		if (r < 0)
 			goto out;
 	}
@@ -569,6 +639,11 @@ out:
 		sg_http_result_release(&g.probes[i].res);
 	}
 	free(g.probes);
+	for (i = 0; i < g.nlogs; i++) {
+		free(g.logs[i].ref);
+		git_reflog_free(g.logs[i].log);
+	}
+	free(g.logs);
 	free(g.ca_file);
 	git_commit_free(g.notes);
 	return ret;

@@ -3,6 +3,8 @@
  * commit lands, and the commit is still running there as part of everything after it.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "msg.h"
 #include "soak.h"
@@ -25,28 +27,43 @@ static int contains(git_repository *repo, const git_oid *tip, const git_oid *com
 	return r;
 }
 
-int sg_soak_since(long long *since, git_repository *repo, const char *ref,
-		  const git_oid *commit)
+int sg_soak_read(git_reflog **out, git_repository *repo, const char *ref)
 {
-	git_reflog *log = NULL;
-	size_t i, n;
-	int err, found = 0;
+	int err = git_reflog_read(out, repo, ref);
 
-	err = git_reflog_read(&log, repo, ref);
 	if (err < 0)
 		return sg_error_git(err, "cannot read the reflog of '%s'", ref);
-	n = git_reflog_entrycount(log);
-	/* Index 0 is the newest entry. */
-	for (i = 0; i < n; i++) {
-		const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
-		const git_signature *who = git_reflog_entry_committer(e);
+	return 0;
+}
 
-		if (!contains(repo, git_reflog_entry_id_new(e), commit))
-			break;
-		*since = (long long)who->when.time;
-		found = 1;
+int sg_soak_since(long long *since, git_repository *repo, git_reflog *log,
+		  const git_oid *commits, size_t n)
+{
+	size_t i, j, entries = git_reflog_entrycount(log), alive = n;
+	char *running = sg_calloc(n ? n : 1, 1);
+	int found = 0;
+
+	memset(running, 1, n);
+	/* Index 0 is the newest entry. A commit drops out at the first entry that does not
+	 * contain it; the walk ends when every commit has. */
+	for (i = 0; i < entries && alive; i++) {
+		const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
+		long long when = (long long)git_reflog_entry_committer(e)->when.time;
+
+		for (j = 0; j < n; j++) {
+			if (!running[j])
+				continue;
+			if (!contains(repo, git_reflog_entry_id_new(e), &commits[j])) {
+				running[j] = 0;
+				alive--;
+				continue;
+			}
+			if (!found || when < *since)
+				*since = when;
+			found = 1;
+		}
 	}
-	git_reflog_free(log);
+	free(running);
 	return found;
 }
 

@@ -217,3 +217,81 @@ YAML
 	assert_output_contains "refs/heads/prod: attested pass by ci at "
 	assert_output_contains "refs/heads/prod: soaked 2 h 0 min (needs 30 min)"
 }
+
+@test "a missing attestation names the protected branch, not 'prod'" {
+	cat >"$SG_TMP/live.yml" <<'YAML'
+version: 1
+deployments:
+  - name: datahub
+    chain: [staging, live]
+promotion: {require_attestation: true}
+YAML
+	cd work
+	run stagegate staging-gate --stage ci --config "$SG_TMP/live.yml" \
+		<<<"$(git rev-parse origin/prod) $(git rev-parse staging) refs/heads/live"
+	assert_failure 1
+	assert_output_contains "needs a passing 'stagegate attest staging' on the staging commit live takes [staging-attestation]"
+	refute_output_contains "prod"
+}
+
+@test "without a reflog an attestation dated in the future does not start the soak clock" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	rm "$SG_TMP/origin.git/logs/refs/heads/staging"
+	git -C work notes --ref=stagegate add -m '{"env":"staging","result":"pass","user":"ci","time":"2999-01-01T00:00:00Z"}' staging
+	git -C work push -q origin refs/notes/stagegate 2>/dev/null
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "error: cannot tell how long $(git -C work rev-parse --short=7 staging) has been on staging: no reflog entry of refs/heads/staging contains it and its passing attestation is dated 2999-01-01T00:00:00Z, in the future [staging-soak]"
+	assert_output_contains "hint: fix the clock of the job that attested, or set core.logAllRefUpdates=always on the server"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
+}
+
+@test "a commit staging never had is refused when an attestation is required" {
+	gate_policy "$(gate_url)" "" "promotion: {require_attestation: true}"
+	git -C work checkout -q -B prod origin/prod
+	sg_commit work values.yaml "replicas: 9" "straight to prod"
+	cd work
+	run stagegate staging-gate --stage ci --config "$SG_TMP/origin.git/stagegate.yml" \
+		<<<"$(git rev-parse origin/prod) $(git rev-parse prod) refs/heads/prod"
+	assert_failure 1
+	assert_output_contains "refs/heads/prod: error: no commit of 'staging' has the content of $(git rev-parse --short=7 prod): staging never ran it, so it has no attestation or soak time [staging-gate]"
+	assert_output_contains "hint: merge staging into prod instead"
+}
+
+@test "a promotion is refused when the server has no upstream branch" {
+	gate_policy "$(gate_url)" "" "promotion: {require_attestation: true}"
+	git -C "$SG_TMP/origin.git" update-ref -d refs/heads/staging
+	git -C work fetch -q --prune origin
+	git -C work checkout -q -B prod origin/prod
+	git -C work branch -q -D staging
+	cd work
+	run stagegate staging-gate --stage pre-receive --config "$SG_TMP/origin.git/stagegate.yml" \
+		<<<"$(git rev-parse origin/prod) $(git rev-parse prod) refs/heads/prod"
+	assert_failure 1
+	assert_output_contains "refs/heads/prod: error: cannot see 'staging', the upstream of 'prod': nothing shows that it ran there [staging-gate]"
+	assert_output_contains "hint: push 'staging' first"
+}
+
+@test "before a push, a missing upstream tracking ref asks for a fetch" {
+	gate_policy "$(gate_url)" "" "promotion: {require_attestation: true}"
+	git -C work update-ref -d refs/remotes/origin/staging
+	git -C work checkout -q -B prod origin/prod
+	cd work
+	STAGEGATE_REMOTE=origin run stagegate staging-gate --stage pre-push \
+		--config "$SG_TMP/origin.git/stagegate.yml" \
+		<<<"$(git rev-parse origin/prod) $(git rev-parse prod) refs/heads/prod"
+	assert_failure 1
+	assert_output_contains "error: cannot see 'staging', the upstream of 'prod': nothing shows that it ran there [staging-gate]"
+	assert_output_contains "hint: git fetch origin, then push again"
+}
+
+@test "with only a soak configured and a reflog that dates the commit, notes are not read" {
+	gate_policy "$(gate_url)" "" "promotion: {soak_minutes: 30}"
+	age_staging_reflog 45
+	# Notes that cannot be read would make the check fail if it looked at them.
+	git -C "$SG_TMP/origin.git" update-ref refs/notes/stagegate \
+		"$(git -C "$SG_TMP/origin.git" hash-object -w --stdin <<<'not a commit')"
+	run git -C work push origin staging:prod
+	assert_success
+	assert_output_contains "soaked 45 min (needs 30 min)"
+}

@@ -115,6 +115,19 @@ static void entry(struct sg_buf *b, const git_oid *old, const git_oid *new_oid, 
 	sg_buf_addf(b, "%s %s Pusher <p@example.org> %ld +0000\tpush\n", o, n, when);
 }
 
+/* sg_soak_since for n commits, the reflog read once. */
+static int since_of(long long *since, struct fixture *f, const char *ref, const git_oid *c,
+		    size_t n)
+{
+	git_reflog *log = NULL;
+	int r;
+
+	assert_int_equal(sg_soak_read(&log, f->repo, ref), 0);
+	r = sg_soak_since(since, f->repo, log, c, n);
+	git_reflog_free(log);
+	return r;
+}
+
 static void soak_starts_when_the_commit_landed(void **state)
 {
 	struct fixture *f = *state;
@@ -124,11 +137,11 @@ static void soak_starts_when_the_commit_landed(void **state)
 	entry(&log, NULL, &f->a, 1000);
 	entry(&log, &f->a, &f->b, 2000);
 	write_reflog(f, log.buf);
-	assert_int_equal(sg_soak_since(&since, f->repo, "refs/heads/staging", &f->a), 1);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", &f->a, 1), 1);
 	assert_int_equal(since, 1000);
-	assert_int_equal(sg_soak_since(&since, f->repo, "refs/heads/staging", &f->b), 1);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", &f->b, 1), 1);
 	assert_int_equal(since, 2000);
-	assert_int_equal(sg_soak_since(&since, f->repo, "refs/heads/staging", &f->c), 0);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", &f->c, 1), 0);
 	sg_buf_release(&log);
 }
 
@@ -142,8 +155,32 @@ static void a_force_push_away_restarts_the_soak(void **state)
 	entry(&log, &f->a, &f->c, 2000);	/* a is gone from staging ... */
 	entry(&log, &f->c, &f->b, 3000);	/* ... and back with b */
 	write_reflog(f, log.buf);
-	assert_int_equal(sg_soak_since(&since, f->repo, "refs/heads/staging", &f->a), 1);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", &f->a, 1), 1);
 	assert_int_equal(since, 3000);
+	sg_buf_release(&log);
+}
+
+static void one_reading_answers_for_every_candidate(void **state)
+{
+	struct fixture *f = *state;
+	struct sg_buf log = SG_BUF_INIT;
+	git_oid both[2], c_first[2];
+	long long since = 0;
+
+	entry(&log, NULL, &f->a, 1000);
+	entry(&log, &f->a, &f->b, 2000);
+	write_reflog(f, log.buf);
+	/* The earliest of the candidates still on the branch decides. */
+	git_oid_cpy(&both[0], &f->b);
+	git_oid_cpy(&both[1], &f->a);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", both, 2), 1);
+	assert_int_equal(since, 1000);
+	/* A candidate the branch never had does not stop the others being dated. */
+	git_oid_cpy(&c_first[0], &f->c);
+	git_oid_cpy(&c_first[1], &f->b);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", c_first, 2), 1);
+	assert_int_equal(since, 2000);
+	assert_int_equal(since_of(&since, f, "refs/heads/staging", &f->c, 1), 0);
 	sg_buf_release(&log);
 }
 
@@ -152,7 +189,7 @@ static void no_reflog_is_no_answer(void **state)
 	struct fixture *f = *state;
 	long long since = 0;
 
-	assert_int_equal(sg_soak_since(&since, f->repo, "refs/heads/nothing", &f->a), 0);
+	assert_int_equal(since_of(&since, f, "refs/heads/nothing", &f->a, 1), 0);
 }
 
 static void durations_read_naturally(void **state)
@@ -172,6 +209,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(soak_starts_when_the_commit_landed, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_force_push_away_restarts_the_soak, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_reading_answers_for_every_candidate, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(no_reflog_is_no_answer, setup, teardown),
 		cmocka_unit_test(durations_read_naturally),
 	};
