@@ -3,10 +3,12 @@
  * answers 2xx in time, at the expected version), must have run and passed its tests on what
  * prod takes (an attestation note), and must have run it long enough (soak time).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <git2.h>
 
@@ -35,7 +37,7 @@ struct reflog {
 
 struct gate {
 	struct sg_check_ctx *ctx;
-	const char *version_path;	/* staging_gate.version_path */
+	char *version_path;		/* staging_gate.version_path, NULL: the default */
 	char *ca_file;			/* staging_gate.ca_file */
 	struct probe *probes;
 	size_t nprobes, aprobes;
@@ -83,28 +85,25 @@ static int parse_section(struct gate *g)
 	static const char *const known[] = { "version_path", "ca_file" };
 	const struct sg_config *cfg = g->ctx->cfg;
 	const struct sg_yaml_node *s = sg_yaml_deref(cfg->staging_gate), *v;
-	size_t i;
 
-	g->version_path = DEFAULT_VERSION_PATH;
 	if (!s || sg_yaml_is_null(s))
 		return 0;
-	if (s->kind != SG_YAML_MAP)
-		return sg_config_error(cfg, s, "staging_gate must be a mapping, not %s",
-				       sg_yaml_kind_name(s));
-	if (sg_config_check_keys(cfg, s, known, 2, "staging_gate") < 0)
+	if (sg_config_want(cfg, s, SG_YAML_MAP, "staging_gate") < 0 ||
+	    sg_config_check_keys(cfg, s, known, sizeof(known) / sizeof(*known),
+				 "staging_gate") < 0)
 		return -1;
-	for (i = 0; i < 2; i++) {
-		v = sg_yaml_get(s, known[i]);
-		if (!v)
-			continue;
-		if (v->kind != SG_YAML_SCALAR || !*v->value)
-			return sg_config_error(cfg, v, "staging_gate.%s must be a non-empty "
-					       "string", known[i]);
+	if ((v = sg_yaml_get(s, "version_path")) &&
+	    sg_config_get_str(cfg, v, "staging_gate.version_path", &g->version_path) < 0)
+		return -1;
+	if ((v = sg_yaml_get(s, "ca_file"))) {
+		if (sg_config_get_str(cfg, v, "staging_gate.ca_file", &g->ca_file) < 0)
+			return -1;
+		/* Found now, at its line, rather than as a TLS failure on the first push that
+		 * reaches an https staging. */
+		if (access(g->ca_file, R_OK) < 0)
+			return sg_config_error(cfg, v, "staging_gate.ca_file '%s' cannot be read: "
+					       "%s", g->ca_file, strerror(errno));
 	}
-	if ((v = sg_yaml_get(s, "version_path")))
-		g->version_path = v->value;
-	if ((v = sg_yaml_get(s, "ca_file")))
-		g->ca_file = sg_strdup(v->value);
 	return 0;
 }
 
@@ -205,7 +204,8 @@ static int check_health(struct target *tg)
 	if (!version) {
 		sg_buf_reset(&url);
 		sg_buf_reset(&what);
-		sg_http_join(&url, tg->t.upstream_url, tg->g->version_path);
+		sg_http_join(&url, tg->t.upstream_url, tg->g->version_path ?
+			     tg->g->version_path : DEFAULT_VERSION_PATH);
 		if (!(p = probe(tg->g, sg_buf_str(&url), budget)))
 			goto out;
 		describe(&what, p);
@@ -645,6 +645,7 @@ out:
 	}
 	free(g.logs);
 	free(g.ca_file);
+	free(g.version_path);
 	git_commit_free(g.notes);
 	return ret;
 }

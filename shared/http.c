@@ -4,15 +4,15 @@
  * libcurl reads from the environment apply as they would for curl(1).
  */
 #include <string.h>
-#include <time.h>
 
 #include <curl/curl.h>
 
 #include "http.h"
+#include "msg.h"
 #include "banned.h"
 
 #define DEFAULT_TIMEOUT_MS 3000
-#define DEFAULT_MAX_BODY (64 * 1024)
+#define MAX_BODY (64 * 1024)
 
 void sg_http_result_init(struct sg_http_result *r)
 {
@@ -68,14 +68,6 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *payload)
 	return n;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
-}
-
 /* The system's word for a failed connect ("Connection refused") says more than libcurl's
  * "Couldn't connect to server"; otherwise libcurl's detailed message. */
 static void describe_error(struct sg_buf *out, CURL *c, CURLcode rc, const char *errbuf)
@@ -97,34 +89,38 @@ int sg_http_get(struct sg_http_result *out, const char *url, const struct sg_htt
 	char errbuf[CURL_ERROR_SIZE];
 	struct sink sink;
 	unsigned long timeout = opts && opts->timeout_ms ? opts->timeout_ms : DEFAULT_TIMEOUT_MS;
+	curl_off_t us = 0;
 	CURL *c;
 	CURLcode rc;
-	double t0;
 
 	sink.body = &out->body;
-	sink.max = opts && opts->max_body ? opts->max_body : DEFAULT_MAX_BODY;
+	sink.max = MAX_BODY;
 	/* Idempotent and cheap after the first call; it is libcurl's state, not ours. */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return sg_error("cannot initialize libcurl");
 	if (!(c = curl_easy_init()))
 		return sg_error("cannot initialize libcurl");
 	errbuf[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "stagegate/" SG_VERSION);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-	if (opts && opts->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, opts->ca_file);
+	/* An option this libcurl refuses (no https, no PROTOCOLS_STR) must not quietly become
+	 * a request with redirects on or to another protocol. */
+	if ((rc = curl_easy_setopt(c, CURLOPT_URL, url)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https")) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_USERAGENT, "stagegate/" SG_VERSION)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data)) != CURLE_OK ||
+	    (rc = curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink)) != CURLE_OK ||
+	    (opts && opts->ca_file &&
+	     (rc = curl_easy_setopt(c, CURLOPT_CAINFO, opts->ca_file)) != CURLE_OK)) {
+		curl_easy_cleanup(c);
+		return sg_error("cannot set up the request for '%s': %s", url,
+				curl_easy_strerror(rc));
+	}
 
-	t0 = now_ms();
 	rc = curl_easy_perform(c);
-	out->elapsed_ms = now_ms() - t0;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 	} else {
@@ -132,6 +128,8 @@ int sg_http_get(struct sg_http_result *out, const char *url, const struct sg_htt
 		out->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 		describe_error(&out->error, c, rc, errbuf);
 	}
+	curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &us);
+	out->elapsed_ms = us / 1000.0;
 	curl_easy_cleanup(c);
 	return 0;
 }

@@ -10,15 +10,14 @@
 
 struct sg_http_opts {
 	unsigned long timeout_ms;	/* whole request, connect included; 0: 3000 */
-	const char *ca_file;		/* extra CA bundle for TLS, or NULL */
-	size_t max_body;		/* keep at most this many bytes of the body; 0: 64 KiB */
+	const char *ca_file;		/* CA bundle for TLS instead of the system's, or NULL */
 };
 
 struct sg_http_result {
 	long status;			/* HTTP status, 0 when no answer came */
 	int timed_out;
 	double elapsed_ms;
-	struct sg_buf body;		/* at most max_body bytes */
+	struct sg_buf body;		/* the first 64 KiB of the body */
 	struct sg_buf error;		/* transport error ("Connection refused ..."), or empty */
 };
 

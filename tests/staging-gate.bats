@@ -295,3 +295,30 @@ YAML
 	assert_success
 	assert_output_contains "soaked 45 min (needs 30 min)"
 }
+
+@test "an unreadable staging_gate.ca_file is a config error at its line" {
+	gate_policy "$(gate_url)" "    health: /hub/health" "staging_gate:
+  ca_file: $SG_TMP/no-such-ca.pem"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "stagegate.yml:8:12: error: staging_gate.ca_file '$SG_TMP/no-such-ca.pem' cannot be read: No such file or directory [config]"
+	assert_ref origin refs/heads/prod "$(git -C work rev-parse origin/prod)"
+}
+
+@test "staging_gate must be a mapping" {
+	gate_policy "$(gate_url)" "    health: /hub/health" "staging_gate: [version_path]"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "stagegate.yml:7:15: error: staging_gate must be a mapping, not sequence [config]"
+}
+
+@test "staging_gate.version_path must be a non-empty string" {
+	gate_policy "$(gate_url)" "    expect_version: '4.0.2'" "staging_gate: {version_path: {a: b}}"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "stagegate.yml:7:30: error: staging_gate.version_path must be a string, not mapping [config]"
+	gate_policy "$(gate_url)" "    expect_version: '4.0.2'" "staging_gate: {version_path: ''}"
+	run git -C work push origin staging:prod
+	assert_failure
+	assert_output_contains "stagegate.yml:7:30: error: staging_gate.version_path must not be empty [config]"
+}

@@ -59,7 +59,7 @@ static void a_closed_port_is_an_answer_not_an_error(void **state)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
-	struct sg_http_opts opts = { 2000, NULL, 0 };
+	struct sg_http_opts opts = { 2000, NULL };
 	struct sg_http_result r;
 	struct sg_buf url = SG_BUF_INIT;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
