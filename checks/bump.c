@@ -38,6 +38,7 @@ static const char usage_text[] =
 
 struct edit {
 	size_t start, len;		/* bytes of the scalar's text inside the file */
+	const char *old;		/* the version there, borrowed from the file's doc */
 };
 
 struct file {
@@ -53,10 +54,11 @@ struct bump {
 	const char *workdir;
 	struct file *files;
 	size_t nfiles, alloc;
-	char *old;			/* the version found first */
+	const char *old;		/* the version found first (its layout is kept) */
 	int mixed;			/* the references disagree */
 };
 
+/* why: the reason (printed first), "" when it is already reported, NULL for --help. */
 static int usage(const char *why)
 {
 	if (why && *why)
@@ -65,9 +67,27 @@ static int usage(const char *why)
 	return why ? SG_EXIT_TROUBLE : SG_EXIT_OK;
 }
 
+/* The bytes of a line break libyaml counts (yaml_private.h IS_BREAK) at s[i], or 0. */
+static size_t line_break(const char *s, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+	size_t left = len - i;
+
+	if (u[0] == '\r')
+		return left >= 2 && u[1] == '\n' ? 2 : 1;
+	if (u[0] == '\n')
+		return 1;
+	if (left >= 2 && u[0] == 0xC2 && u[1] == 0x85)				/* NEL */
+		return 2;
+	if (left >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0xA8 || u[2] == 0xA9))
+		return 3;						/* LS, PS */
+	return 0;
+}
+
 /*
  * libyaml counts lines and columns in characters, not bytes: walk the file the same way
- * (\r\n and a lone \r end a line too; a UTF-8 BOM is not counted) to find the byte.
+ * (\r\n, a lone \r, NEL, LS and PS end a line too; a UTF-8 BOM is not counted) to find the
+ * byte.
  */
 static size_t byte_offset(const char *s, size_t len, unsigned long line, unsigned long col)
 {
@@ -77,9 +97,14 @@ static size_t byte_offset(const char *s, size_t len, unsigned long line, unsigne
 	if (len >= 3 && !memcmp(s, "\xef\xbb\xbf", 3))
 		i = 3;
 	while (l < line && i < len) {
-		if (s[i] == '\n' || (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n')))
+		size_t br = line_break(s, len, i);
+
+		if (br) {
 			l++;
-		i++;
+			i += br;
+		} else {
+			i++;
+		}
 	}
 	while (c < col && i < len) {
 		i++;
@@ -90,12 +115,22 @@ static size_t byte_offset(const char *s, size_t len, unsigned long line, unsigne
 	return i;
 }
 
-/* Locate the bytes of a plain or quoted scalar's text; -1 for styles we do not rewrite. */
+/*
+ * Locate the bytes of a plain or quoted scalar's text: the node starts at its properties
+ * (an anchor "&v", a tag "!!str"), the text after them. -1 for styles we do not rewrite.
+ */
 static int locate(struct edit *e, const struct file *f, const struct sg_yaml_node *n)
 {
 	const char *s = f->text.buf;
 	size_t at = byte_offset(s, f->text.len, n->start.line, n->start.col);
+	int props = (n->anchor != NULL) + (n->tag != NULL);
 
+	while (props-- > 0 && at < f->text.len && (s[at] == '&' || s[at] == '!')) {
+		while (at < f->text.len && !strchr(" \t\r\n", s[at]))
+			at++;
+		while (at < f->text.len && strchr(" \t\r\n", s[at]))
+			at++;
+	}
 	switch (n->style) {
 	case SG_YAML_PLAIN:
 		break;
@@ -113,6 +148,7 @@ static int locate(struct edit *e, const struct file *f, const struct sg_yaml_nod
 		return -1;
 	e->start = at;
 	e->len = n->len;
+	e->old = n->value;
 	return 0;
 }
 
@@ -147,15 +183,12 @@ static int load_file(struct bump *b, const char *chart, struct sg_chart_cfgs *ch
 		if (strcmp(uses.v[i].chart, chart) || uses.v[i].own)
 			continue;
 		if (locate(&e, &f, n) < 0) {
-			sg_error("%s:%lu:%lu: cannot rewrite %s's version in place (block scalar or "
-				 "escapes): edit it by hand", path, n->start.line, n->start.col,
-				 chart);
+			sg_error("%s:%lu:%lu: cannot rewrite %s's version in place (its text is not "
+				 "its value as written): edit it by hand", path, n->start.line,
+				 n->start.col, chart);
+			ret = 1;
 			goto out;
 		}
-		if (!b->old)
-			b->old = sg_strdup(n->value);
-		else if (strcmp(b->old, n->value))
-			b->mixed = 1;
 		SG_GROW(f.edits, f.alloc, f.nedits + 1);
 		/* keep them in file order */
 		for (k = f.nedits; k > 0 && f.edits[k - 1].start > e.start; k--)
@@ -164,6 +197,11 @@ static int load_file(struct bump *b, const char *chart, struct sg_chart_cfgs *ch
 		f.nedits++;
 	}
 	if (f.nedits) {
+		if (!b->old)
+			b->old = f.edits[0].old;
+		for (i = 0; i < f.nedits; i++)
+			if (strcmp(b->old, f.edits[i].old))
+				b->mixed = 1;
 		f.path = sg_strdup(path);
 		SG_GROW(b->files, b->alloc, b->nfiles + 1);
 		b->files[b->nfiles++] = f;
@@ -179,28 +217,30 @@ out:
 	return ret;
 }
 
-/* The candidate files are the tracked ones: the index lists them without a directory walk. */
+/*
+ * The candidate files are the tracked ones: the index lists them without a directory walk.
+ * A file in conflict is not edited (any stage but 0), nor a symbolic link (its target is no
+ * file of the index). 0, 1 refused (reported), -1.
+ */
 static int find_files(struct bump *b, const char *chart, struct sg_chart_cfgs *charts)
 {
 	git_index *idx = NULL;
 	size_t i, n;
-	int err;
+	int err, r = 0;
 
 	if ((err = git_repository_index(&idx, b->repo)) < 0)
 		return sg_error_git(err, "cannot read the index");
 	n = git_index_entrycount(idx);
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && r == 0; i++) {
 		const git_index_entry *e = git_index_get_byindex(idx, i);
 
-		if (!e || git_index_entry_stage(e) > 1 || !sg_chartcfg_wants(charts, e->path))
+		if (!e || git_index_entry_stage(e) != 0 || e->mode == GIT_FILEMODE_LINK ||
+		    !sg_chartcfg_wants(charts, e->path))
 			continue;
-		if (load_file(b, chart, charts, e->path) < 0) {
-			git_index_free(idx);
-			return -1;
-		}
+		r = load_file(b, chart, charts, e->path);
 	}
 	git_index_free(idx);
-	return 0;
+	return r;
 }
 
 /* Temp file in the same directory, same mode, fsync, rename: never a half-written file. */
@@ -211,8 +251,11 @@ static int write_atomic(const char *path, const char *data, size_t len)
 	size_t off = 0;
 	int fd = -1, ret = -1;
 
-	if (stat(path, &st) < 0)
+	/* Renaming over a symbolic link would replace the link, not its target. */
+	if (lstat(path, &st) < 0)
 		return sg_error("cannot stat '%s': %s", path, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return sg_error("'%s' is not a regular file: edit it by hand", path);
 	sg_buf_addf(&tmp, "%s.stagegate-XXXXXX", path);
 	fd = mkstemp(tmp.buf);
 	if (fd < 0) {
@@ -295,8 +338,9 @@ static int list_changes(struct sg_buf *msg, git_repository *src, const char *old
 	    (err = git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME)) < 0 ||
 	    (err = git_revwalk_push(walk, new_oid)) < 0)
 		goto fail;
-	if (old_sha && git_oid_fromstrn(&old, old_sha, strlen(old_sha)) == 0 &&
-	    git_commit_lookup_prefix(&oc, src, &old, strlen(old_sha)) == 0) {
+	/* old_sha comes from a parsed version: 7-40 hex digits, so fromstrn cannot fail */
+	(void)git_oid_fromstrn(&old, old_sha, strlen(old_sha));
+	if (git_commit_lookup_prefix(&oc, src, &old, strlen(old_sha)) == 0) {
 		if ((err = git_revwalk_hide(walk, git_commit_id(oc))) < 0)
 			goto fail;
 	} else {
@@ -344,6 +388,14 @@ out:
 	return ret;
 }
 
+/* What execvp would run: a regular file we may execute (a directory named git is not). */
+static int is_exe(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
 /* `git commit` rather than libgit2: the user's hooks, identity and signing apply as usual. */
 static int run_commit(struct bump *b, const char *msg)
 {
@@ -361,7 +413,7 @@ static int run_commit(struct bump *b, const char *msg)
 		sg_buf_reset(&git);
 		sg_buf_add(&git, path, len);
 		sg_buf_addstr(&git, "/git");
-		if (access(sg_buf_str(&git), X_OK) == 0)
+		if (is_exe(sg_buf_str(&git)))
 			break;
 		path += len;
 		if (*path == ':')
@@ -412,7 +464,21 @@ static void bump_release(struct bump *b)
 		free(b->files[i].edits);
 	}
 	free(b->files);
-	free(b->old);
+}
+
+/* Print each changed version once per file, in file order. */
+static void print_changes(const struct file *f, const char *to)
+{
+	size_t i, k;
+
+	for (i = 0; i < f->nedits; i++) {
+		const char *old = f->edits[i].old;
+
+		for (k = 0; k < i && strcmp(f->edits[k].old, old); k++)
+			;
+		if (k == i && strcmp(old, to))
+			printf("%s: %s -> %s\n", f->path, old, to);
+	}
 }
 
 int main(int argc, char **argv)
@@ -425,21 +491,21 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *to = NULL, *config_path = NULL, *chart;
-	int do_commit = 0, force = 0, c, ret = SG_EXIT_TROUBLE;
+	const char *to = NULL, *config_path = NULL, *chart, *target;
+	int do_commit = 0, force = 0, c, r, ret = SG_EXIT_TROUBLE;
 	struct sg_config *cfg = NULL;
 	struct sg_chart_cfgs charts = { NULL, 0 };
 	struct sg_chart_cfg *cc;
 	struct sg_chartsrc src;
-	struct sg_chartsrc_result r;
+	struct sg_chartsrc_result res;
+	struct sg_buf latest = SG_BUF_INIT, why = SG_BUF_INIT;
 	struct bump b;
-	char target[256];
 	size_t i, nchanged = 0;
 
 	sg_sanitize_fds();
 	signal(SIGPIPE, SIG_IGN);
 	memset(&b, 0, sizeof(b));
-	memset(&r, 0, sizeof(r));
+	memset(&res, 0, sizeof(res));
 	while ((c = getopt_long(argc, argv, "t:mfc:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 't': to = optarg; break;
@@ -454,6 +520,7 @@ int main(int argc, char **argv)
 		return usage("name one CHART");
 	chart = argv[optind];
 	sg_git_init();
+	/* This process only reads the source and its own work tree: see sg_chartsrc_fast_reads. */
 	sg_chartsrc_fast_reads();
 	if (sg_repo_open(&b.repo) < 0)
 		goto out;
@@ -467,11 +534,17 @@ int main(int argc, char **argv)
 		goto out;
 	cc = sg_chartcfg_find(&charts, chart);
 	if (!cc) {
-		sg_error("chart '%s' is not in the charts: section of %s", chart, cfg->path);
+		sg_error("chart '%s' is not in the charts: section of %s", chart,
+			 cfg ? cfg->path : "the config (there is none)");
 		goto out;
 	}
-	if (sg_chartcfg_open(cc, b.repo) < 0 || find_files(&b, chart, &charts) < 0)
+	if (sg_chartcfg_open(cc, cfg, b.repo) < 0)
 		goto out;
+	r = find_files(&b, chart, &charts);
+	if (r) {
+		ret = r < 0 ? SG_EXIT_TROUBLE : SG_EXIT_POLICY;
+		goto out;
+	}
 	if (!b.nfiles) {
 		sg_error("no file of this repository references chart '%s'", chart);
 		goto out;
@@ -487,34 +560,34 @@ int main(int argc, char **argv)
 	src.chartpress = cc->chartpress;
 	src.ref = cc->ref;
 	src.index = cc->idx;
-	if (to) {
-		snprintf(target, sizeof(target), "%s", to);
-	} else {
-		int lr = sg_chartsrc_latest(target, sizeof(target), NULL, &src, cc->ref, b.old, 0);
-
-		if (lr) {
-			ret = lr < 0 ? SG_EXIT_TROUBLE : SG_EXIT_POLICY;
+	target = to;
+	if (!target) {
+		r = sg_chartsrc_latest(&latest, NULL, &src, b.old, 0, &why);
+		if (r == SG_CHARTSRC_NONE)
+			sg_error("cannot tell the version to bump %s to: %s%s", chart,
+				 sg_buf_str(&why), cc->paths ? "" :
+				 " (list the chart's paths under charts[].source.paths)");
+		if (r) {
+			ret = r < 0 ? SG_EXIT_TROUBLE : SG_EXIT_POLICY;
 			goto out;
 		}
+		target = sg_buf_str(&latest);
 	}
-	if (sg_chartsrc_verify(&r, &src, target) < 0)
+	if (sg_chartsrc_verify(&res, &src, target) < 0)
 		goto out;
-	if (r.verdict == SG_VERDICT_SHALLOW) {
-		struct sg_buf fix = SG_BUF_INIT;
-
-		sg_chartsrc_fetch_hint(&fix, src.dir);
-		sg_error("history of '%s' is shallow: run '%s'", src.dir ? src.dir : ".",
-			 sg_buf_str(&fix));
-		sg_buf_release(&fix);
-		goto out;
-	}
-	if (r.verdict == SG_VERDICT_UNPUBLISHED && force) {
+	if (res.verdict == SG_VERDICT_UNPUBLISHED && force) {
 		sg_warn("%s %s is not published yet (--force)", chart, target);
-	} else if (sg_chartsrc_verdict_is_error(r.verdict)) {
-		sg_error("refusing to bump %s to %s: %s%s%s%s", chart, target,
-			 sg_chartsrc_verdict_name(r.verdict),
-			 r.verdict == SG_VERDICT_UNPUBLISHED ? " (not in the chart index; --force "
-			 "to bump anyway)" : "", r.suggested[0] ? "; use " : "", r.suggested);
+	} else if (sg_chartsrc_verdict_is_error(res.verdict)) {
+		struct sg_buf hint = SG_BUF_INIT;
+
+		sg_chartsrc_hint(&hint, &res);
+		sg_error("refusing to bump %s to %s: %s%s%s%s%s%s%s", chart, target,
+			 sg_chartsrc_verdict_name(res.verdict),
+			 res.detail ? " (" : "", res.detail ? res.detail : "",
+			 res.detail ? ")" : "",
+			 res.verdict == SG_VERDICT_UNPUBLISHED ? " (not in the chart index; --force "
+			 "to bump anyway)" : "", hint.len ? "; " : "", sg_buf_str(&hint));
+		sg_buf_release(&hint);
 		ret = SG_EXIT_POLICY;
 		goto out;
 	}
@@ -524,7 +597,7 @@ int main(int argc, char **argv)
 		if (rewrite(&b, &b.files[i], target, &changed) < 0)
 			goto out;
 		if (changed) {
-			printf("%s: %s -> %s\n", b.files[i].path, b.old, target);
+			print_changes(&b.files[i], target);
 			nchanged++;
 		}
 	}
@@ -540,12 +613,13 @@ int main(int argc, char **argv)
 
 		sg_buf_addf(&msg, "Bump %s chart to %s\n\n%s -> %s\n\nChart commits since %s "
 			    "(touching ", chart, target, b.old, target, b.old);
-		for (k = 0; r.paths && r.paths[k]; k++)
-			sg_buf_addf(&msg, "%s%s", k ? ", " : "", r.paths[k][0] ? r.paths[k] : ".");
+		for (k = 0; res.paths && res.paths[k]; k++)
+			sg_buf_addf(&msg, "%s%s", k ? ", " : "",
+				    res.paths[k][0] ? res.paths[k] : ".");
 		sg_buf_addstr(&msg, "):\n\n");
 		if (sg_chartver_parse(&ov, b.old) < 0 || ov.format == SG_CHARTVER_NONE)
 			sg_buf_addstr(&msg, "(the old version names no commit)\n");
-		else if (list_changes(&msg, src.repo, ov.sha, &r.commit, r.paths) < 0) {
+		else if (list_changes(&msg, src.repo, ov.sha, &res.commit, res.paths) < 0) {
 			sg_buf_release(&msg);
 			goto out;
 		}
@@ -558,7 +632,9 @@ int main(int argc, char **argv)
 	ret = SG_EXIT_OK;
 out:
 	fflush(stdout);
-	sg_chartsrc_result_release(&r);
+	sg_chartsrc_result_release(&res);
+	sg_buf_release(&latest);
+	sg_buf_release(&why);
 	bump_release(&b);
 	sg_chartcfg_release(&charts);
 	sg_config_free(cfg);

@@ -42,9 +42,10 @@ struct opts {
 	size_t npaths;
 };
 
+/* why: the reason (printed first), "" when it is already reported, NULL for --help. */
 static int usage(const char *why)
 {
-	if (why)
+	if (why && *why)
 		sg_error("%s", why);
 	fputs(usage_text, why ? stderr : stdout);
 	return why ? SG_EXIT_TROUBLE : SG_EXIT_OK;
@@ -78,7 +79,7 @@ static void print_json(const char *version, const struct sg_chartsrc_result *r)
 	else
 		sg_buf_addstr(&b, "null");
 	sg_buf_addstr(&b, ",\"suggested\":");
-	if (r->suggested[0]) {
+	if (r->suggested) {
 		sg_buf_addch(&b, '"');
 		sg_buf_add_json(&b, r->suggested);
 		sg_buf_addch(&b, '"');
@@ -152,16 +153,6 @@ static int verify(struct sg_chartsrc *src, const struct opts *o, int argc, char 
 
 		if (sg_chartsrc_verify(&r, src, argv[i]) < 0)
 			return SG_EXIT_TROUBLE;
-		if (r.verdict == SG_VERDICT_SHALLOW) {
-			struct sg_buf fix = SG_BUF_INIT;
-
-			sg_chartsrc_fetch_hint(&fix, o->source);
-			sg_error("history of '%s' is shallow: %s needs full history; run '%s'",
-				 o->source, argv[i], sg_buf_str(&fix));
-			sg_buf_release(&fix);
-			sg_chartsrc_result_release(&r);
-			return SG_EXIT_TROUBLE;
-		}
 		if (o->json)
 			print_json(argv[i], &r);
 		else
@@ -193,7 +184,7 @@ static const char *pick_like(const struct sg_chartsrc *src, const struct opts *o
 
 static int latest(struct sg_chartsrc *src, const struct opts *o, int argc)
 {
-	char out[256];
+	struct sg_buf out = SG_BUF_INIT, why = SG_BUF_INIT;
 	const char *like = pick_like(src, o);
 	int r;
 
@@ -202,11 +193,17 @@ static int latest(struct sg_chartsrc *src, const struct opts *o, int argc)
 	if (!o->published && !like)
 		return usage("latest needs --like VERSION (or an --index with a version of the "
 			     "chart) to know the version layout");
-	r = sg_chartsrc_latest(out, sizeof(out), NULL, src, o->ref, like, o->published);
-	if (r)
-		return r < 0 ? SG_EXIT_TROUBLE : SG_EXIT_POLICY;
-	puts(out);
-	return SG_EXIT_OK;
+	if (o->published && (!o->index || !o->chart))
+		return usage("--published needs --chart and --index");
+	r = sg_chartsrc_latest(&out, NULL, src, like, o->published, &why);
+	if (r == SG_CHARTSRC_NONE)
+		sg_error("%s%s", sg_buf_str(&why),
+			 !o->published && !o->paths ? " (give the chart's paths with --path)" : "");
+	else if (r == 0)
+		puts(sg_buf_str(&out));
+	sg_buf_release(&out);
+	sg_buf_release(&why);
+	return r < 0 ? SG_EXIT_TROUBLE : r ? SG_EXIT_POLICY : SG_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -229,7 +226,7 @@ int main(int argc, char **argv)
 	struct sg_helmindex *idx = NULL;
 	git_repository *repo = NULL;
 	const char *cmd;
-	int c, ret = SG_EXIT_TROUBLE;
+	int c, git_started = 0, ret = SG_EXIT_TROUBLE;
 
 	sg_sanitize_fds();
 	signal(SIGPIPE, SIG_IGN);
@@ -250,38 +247,49 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 's': o.source = optarg; break;
 		case 'c': o.chart = optarg; break;
-		case 'p':
+		case 'p': {
+			char *p = sg_chartsrc_norm_path("", optarg);
+
+			if (!p) {
+				sg_error("--path '%s' is not inside the source repository (paths are "
+					 "relative to its top)", optarg);
+				ret = usage("");
+				goto out;
+			}
 			o.paths = sg_realloc(o.paths, (o.npaths + 2) * sizeof(*o.paths));
-			o.paths[o.npaths++] = optarg;
+			o.paths[o.npaths++] = p;
 			o.paths[o.npaths] = NULL;
 			break;
+		}
 		case 'r': o.ref = optarg; break;
 		case 'C': o.chartpress = optarg; break;
 		case 'i': o.index = optarg; break;
 		case 'l': o.like = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "json") && strcmp(optarg, "text")) {
-				free(o.paths);
-				return usage("--format is text or json");
+				ret = usage("--format is text or json");
+				goto out;
 			}
 			o.json = !strcmp(optarg, "json");
 			break;
 		case 'P': o.published = 1; break;
 		case 'h':
-			free(o.paths);
-			return usage(NULL);
+			ret = usage(NULL);
+			goto out;
 		default:
-			free(o.paths);
-			return usage("");
+			ret = usage("");
+			goto out;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (!o.source) {
-		free(o.paths);
-		return usage("--source DIR is required");
+		ret = usage("--source DIR is required");
+		goto out;
 	}
 	sg_git_init();
+	git_started = 1;
+	/* This process only reads the source it was pointed at: see sg_chartsrc_fast_reads. */
 	sg_chartsrc_fast_reads();
 	if (sg_repo_open_path(&repo, o.source) < 0)
 		goto out;
@@ -302,7 +310,8 @@ out:
 	fflush(stdout);
 	sg_helmindex_free(idx);
 	git_repository_free(repo);
-	free(o.paths);
-	sg_git_shutdown();
+	sg_strv_free(o.paths);
+	if (git_started)
+		sg_git_shutdown();
 	return ret;
 }

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "chartcfg.h"
+#include "chartsrc.h"
 #include "config.h"
 #include "glob.h"
 #include "helmindex.h"
@@ -61,6 +62,29 @@ static int load_refs(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 	return 0;
 }
 
+/* source.paths, normalized; one that climbs out of the source could never match. */
+static int load_paths(const struct sg_config *cfg, struct sg_chart_cfg *cc,
+		      const struct sg_yaml_node *n)
+{
+	size_t i, count = 0;
+
+	if (sg_config_get_strv(cfg, n, "source.paths", &cc->paths, &count) < 0)
+		return -1;
+	n = sg_yaml_deref(n);
+	for (i = 0; i < count; i++) {
+		const struct sg_yaml_node *at = n->kind == SG_YAML_SEQ ? n->items[i] : n;
+		char *p = sg_chartsrc_norm_path("", cc->paths[i]);
+
+		if (!p)
+			return sg_config_error(cfg, at, "source.paths: '%s' is not inside the source "
+					       "repository (paths are relative to its top)",
+					       cc->paths[i]);
+		free(cc->paths[i]);
+		cc->paths[i] = p;
+	}
+	return 0;
+}
+
 static int load_source(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 		       const struct sg_yaml_node *n, const char *base)
 {
@@ -83,10 +107,12 @@ static int load_source(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 		if (strcmp(cc->repo, "."))
 			cc->repo_path = resolve(base, cc->repo);
 	}
-	if ((v = sg_yaml_get(n, "ref")) && sg_config_get_str(cfg, v, "source.ref", &cc->ref) < 0)
-		return -1;
-	if ((v = sg_yaml_get(n, "paths")) &&
-	    sg_config_get_strv(cfg, v, "source.paths", &cc->paths, NULL) < 0)
+	if ((v = sg_yaml_get(n, "ref"))) {
+		if (sg_config_get_str(cfg, v, "source.ref", &cc->ref) < 0)
+			return -1;
+		cc->ref_node = v;
+	}
+	if ((v = sg_yaml_get(n, "paths")) && load_paths(cfg, cc, v) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "chartpress")) &&
 	    sg_config_get_str(cfg, v, "source.chartpress", &cc->chartpress) < 0)
@@ -112,24 +138,26 @@ static int load_one(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 	if ((v = sg_yaml_get(n, "source")) && load_source(cfg, cc, v, base) < 0)
 		return -1;
 	if ((v = sg_yaml_get(n, "index"))) {
+		char *written = NULL;
 		const char *c1;
 
-		if (sg_config_get_str(cfg, v, "charts[].index", &cc->index) < 0)
+		if (sg_config_get_str(cfg, v, "charts[].index", &written) < 0)
 			return -1;
-		c1 = strchr(cc->index, ':');
-		if (c1 && c1 > cc->index && strchr(c1 + 1, ':')) {
+		c1 = strchr(written, ':');
+		if (c1 && c1 > written && strchr(c1 + 1, ':')) {
 			/* <repo>:<ref>:<path>: resolve the repository part only */
-			char *repo = sg_strndup(cc->index, (size_t)(c1 - cc->index));
+			char *repo = sg_strndup(written, (size_t)(c1 - written));
 			char *r = resolve(base, repo);
 			struct sg_buf b = SG_BUF_INIT;
 
 			sg_buf_addf(&b, "%s%s", r, c1);
-			cc->index_spec = sg_buf_detach(&b);
+			cc->index = sg_buf_detach(&b);
 			free(repo);
 			free(r);
 		} else {
-			cc->index_spec = resolve(base, cc->index);
+			cc->index = resolve(base, written);
 		}
+		free(written);
 	}
 	return 0;
 }
@@ -137,7 +165,7 @@ static int load_one(const struct sg_config *cfg, struct sg_chart_cfg *cc,
 int sg_chartcfg_load(struct sg_chart_cfgs *out, const struct sg_config *cfg,
 		     git_repository *repo)
 {
-	const struct sg_yaml_node *n = sg_yaml_deref(cfg->charts);
+	const struct sg_yaml_node *n = cfg ? sg_yaml_deref(cfg->charts) : NULL;
 	const char *base = NULL;
 	size_t i, j;
 
@@ -187,8 +215,7 @@ void sg_chartcfg_release(struct sg_chart_cfgs *c)
 		sg_strv_free(cc->paths);
 		free(cc->chartpress);
 		free(cc->index);
-		free(cc->index_spec);
-		if (!cc->src_is_self)
+		if (cc->repo_path)
 			git_repository_free(cc->src_repo);
 		sg_helmindex_free(cc->idx);
 	}
@@ -206,22 +233,42 @@ struct sg_chart_cfg *sg_chartcfg_find(struct sg_chart_cfgs *c, const char *name)
 	return NULL;
 }
 
-int sg_chartcfg_open(struct sg_chart_cfg *cc, git_repository *self)
+int sg_chartcfg_open(struct sg_chart_cfg *cc, const struct sg_config *cfg,
+		     git_repository *self)
 {
-	if (!cc->src_repo) {
-		if (!cc->repo_path) {
-			cc->src_repo = self;
-			cc->src_is_self = 1;
-		} else if (sg_repo_open_path(&cc->src_repo, cc->repo_path) < 0) {
-			return -1;
+	git_object *obj = NULL, *peeled = NULL;
+
+	if (cc->opened)
+		return cc->src_repo ? 0 : -1;
+	cc->opened = 1;
+	if (!cc->repo_path)
+		cc->src_repo = self;
+	else if (sg_repo_open_path(&cc->src_repo, cc->repo_path) < 0)
+		return -1;
+	if (cc->ref) {
+		int err = git_revparse_single(&obj, cc->src_repo, cc->ref);
+
+		if (err == 0)
+			err = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+		git_object_free(peeled);
+		git_object_free(obj);
+		if (err < 0) {
+			git_error_clear();
+			sg_config_error(cfg, cc->ref_node, "source.ref '%s' names no commit in %s%s%s",
+					cc->ref, cc->repo_path ? "'" : "",
+					cc->repo_path ? cc->repo : "this repository",
+					cc->repo_path ? "'" : "");
+			goto fail;
 		}
 	}
-	if (cc->index_spec && !cc->idx_tried) {
-		cc->idx_tried = 1;
-		if (sg_helmindex_load(&cc->idx, cc->index_spec) < 0)
-			return -1;
-	}
+	if (cc->index && sg_helmindex_load(&cc->idx, cc->index) < 0)
+		goto fail;
 	return 0;
+fail:
+	if (cc->repo_path)
+		git_repository_free(cc->src_repo);
+	cc->src_repo = NULL;
+	return -1;
 }
 
 static const char *base_name(const char *p)

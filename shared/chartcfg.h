@@ -24,16 +24,16 @@ struct sg_chart_cfg {
 	char *repo;			/* source repository as written, NULL: this repository */
 	char *repo_path;		/* resolved (see sg_chartcfg_load), NULL: this one */
 	char *ref;			/* source branch, NULL: HEAD */
-	char **paths;			/* NULL-terminated, NULL: derive from chartpress.yaml */
+	char **paths;			/* NULL-terminated and normalized (each inside the
+					   source), NULL: derive from chartpress.yaml */
 	char *chartpress;		/* chartpress.yaml in the source, NULL: search */
-	char *index;			/* as written */
-	char *index_spec;		/* resolved */
+	char *index;			/* resolved like repo, NULL: none */
 	const struct sg_yaml_node *node;
+	const struct sg_yaml_node *ref_node;	/* source.ref, for its error */
 	/* opened lazily by the user of the config */
-	git_repository *src_repo;	/* owned unless it is the guarded repository */
-	int src_is_self;
+	git_repository *src_repo;	/* owned when repo_path is set, else the guarded one */
 	struct sg_helmindex *idx;
-	int idx_tried;
+	int opened;
 };
 
 struct sg_chart_cfgs {
@@ -42,7 +42,7 @@ struct sg_chart_cfgs {
 };
 
 /*
- * Parse cfg->charts (absent: zero charts). Relative repo and index paths are resolved against
+ * Parse cfg->charts (absent, or cfg NULL: zero charts). Relative repo and index paths are resolved against
  * the top of repo's work tree, or its git directory when repo is bare (a server). Reports
  * file:line:col and returns -1 on a bad section.
  */
@@ -51,9 +51,13 @@ int sg_chartcfg_load(struct sg_chart_cfgs *out, const struct sg_config *cfg,
 void sg_chartcfg_release(struct sg_chart_cfgs *c);
 struct sg_chart_cfg *sg_chartcfg_find(struct sg_chart_cfgs *c, const char *name);
 
-/* Open the source repository (self: the guarded one) and the index when configured.
- * 0 or -1 after reporting. */
-int sg_chartcfg_open(struct sg_chart_cfg *cc, git_repository *self);
+/*
+ * Open the source repository (self: the guarded one) and the index when configured, and check
+ * that source.ref names a commit there (a config error at its position otherwise: a typo must
+ * not pass every push with a message nobody reads). Done once; 0 or -1 after reporting.
+ */
+int sg_chartcfg_open(struct sg_chart_cfg *cc, const struct sg_config *cfg,
+		     git_repository *self);
 
 /* A chart version written in a file of this repository. */
 struct sg_chart_use {

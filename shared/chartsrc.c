@@ -211,11 +211,10 @@ static int step(struct rcommit *next, git_odb *odb, git_repository *repo, struct
  * git's date-ordered queue never holds more than one commit here: a chain walk is exact.
  */
 int sg_chartsrc_last_change(git_oid *out, git_repository *repo, const git_oid *from,
-			    char *const *paths, size_t *walked)
+			    char *const *paths)
 {
 	struct rcommit c, next;
 	git_odb *odb = NULL;
-	size_t seen = 0;
 	int err, ret = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -224,10 +223,8 @@ int sg_chartsrc_last_change(git_oid *out, git_repository *repo, const git_oid *f
 	if (rcommit_read(&c, odb, repo, from, 1) < 0)
 		goto out;
 	for (;;) {
-		int r;
+		int r = step(&next, odb, repo, &c, paths);
 
-		seen++;
-		r = step(&next, odb, repo, &c, paths);
 		if (r < 0)
 			goto out;
 		if (r == 1) {
@@ -243,8 +240,6 @@ int sg_chartsrc_last_change(git_oid *out, git_repository *repo, const git_oid *f
 		c = next;
 	}
 out:
-	if (walked)
-		*walked = seen;
 	rcommit_release(&c);
 	git_odb_free(odb);
 	return ret;
@@ -300,6 +295,18 @@ static int oidset_add(struct oidset *s, const git_oid *id)
 	return 1;
 }
 
+static int oidset_has(const struct oidset *s, const git_oid *id)
+{
+	size_t i;
+
+	if (!s->cap)
+		return 0;
+	for (i = oid_hash(id) & (s->cap - 1); s->used[i]; i = (i + 1) & (s->cap - 1))
+		if (git_oid_equal(&s->v[i], id))
+			return 1;
+	return 0;
+}
+
 static void oidset_grow(struct oidset *s)
 {
 	struct oidset bigger;
@@ -317,25 +324,30 @@ static void oidset_grow(struct oidset *s)
 	*s = bigger;
 }
 
-/*
- * Every commit reachable from commit, each read once for its parent lines only: libgit2's
- * revwalk also keeps a date-ordered queue and commit list nodes, which costs more than the
- * reading itself on a long history.
- */
-int sg_chartsrc_count(size_t *out, git_repository *repo, const git_oid *commit)
+static void oidset_release(struct oidset *s)
 {
-	struct oidset seen = { NULL, NULL, 0, 0 };
+	free(s->v);
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+/*
+ * Every commit reachable from commit into *seen, each read once for its parent lines only:
+ * libgit2's revwalk also keeps a date-ordered queue and commit list nodes, which costs more
+ * than the reading itself on a long history. 0 or -1.
+ */
+static int reachable(struct oidset *seen, git_repository *repo, const git_oid *commit)
+{
 	git_oid *stack = NULL;
 	size_t n = 0, alloc = 0;
 	git_odb *odb = NULL;
 	int err, ret = -1;
 
-	*out = 0;
 	if ((err = git_repository_odb(&odb, repo)) < 0)
 		return sg_error_git(err, "cannot open the object database");
 	SG_GROW(stack, alloc, 1);
 	git_oid_cpy(&stack[n++], commit);
-	oidset_add(&seen, commit);
+	oidset_add(seen, commit);
 	while (n) {
 		struct rcommit c;
 		git_oid id;
@@ -345,21 +357,149 @@ int sg_chartsrc_count(size_t *out, git_repository *repo, const git_oid *commit)
 		if (rcommit_read(&c, odb, repo, &id, 0) < 0)
 			goto out;
 		for (i = 0; i < c.n; i++) {
-			if (!oidset_add(&seen, &c.parents[i]))
+			if (!oidset_add(seen, &c.parents[i]))
 				continue;
 			SG_GROW(stack, alloc, n + 1);
 			git_oid_cpy(&stack[n++], &c.parents[i]);
 		}
 		rcommit_release(&c);
 	}
-	*out = seen.n;
 	ret = 0;
 out:
 	free(stack);
-	free(seen.v);
-	free(seen.used);
 	git_odb_free(odb);
 	return ret;
+}
+
+struct count_memo {
+	git_oid id;
+	size_t count;
+};
+
+struct cp_memo {
+	git_oid blob;			/* the chartpress.yaml read */
+	char *used;			/* its path: the paths are relative to it */
+	char *chart;			/* or NULL */
+	int modern;
+	int ret;			/* 0 or SG_CHARTSRC_NONE */
+	char **paths;
+	char *why;
+};
+
+struct lc_memo {
+	git_oid from;
+	char *paths;			/* the paths, one per line */
+	int ret;			/* 0 or SG_CHARTSRC_NONE */
+	git_oid out;
+};
+
+struct sg_chartsrc_cache {
+	struct count_memo *counts;
+	size_t ncounts, acounts;
+	struct cp_memo *cps;
+	size_t ncps, acps;
+	struct lc_memo *lcs;
+	size_t nlcs, alcs;
+};
+
+struct sg_chartsrc_cache *sg_chartsrc_cache_new(void)
+{
+	return sg_calloc(1, sizeof(struct sg_chartsrc_cache));
+}
+
+void sg_chartsrc_cache_free(struct sg_chartsrc_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->ncps; i++) {
+		free(c->cps[i].used);
+		free(c->cps[i].chart);
+		sg_strv_free(c->cps[i].paths);
+		free(c->cps[i].why);
+	}
+	for (i = 0; i < c->nlcs; i++)
+		free(c->lcs[i].paths);
+	free(c->counts);
+	free(c->cps);
+	free(c->lcs);
+	free(c);
+}
+
+/* `git rev-list --count <commit>`: the commit and all its ancestors. 0 or -1. */
+static int count_commits(size_t *out, const struct sg_chartsrc *src, const git_oid *commit)
+{
+	struct sg_chartsrc_cache *cache = src->cache;
+	struct oidset seen = { NULL, NULL, 0, 0 };
+	size_t i;
+
+	for (i = 0; cache && i < cache->ncounts; i++) {
+		if (git_oid_equal(&cache->counts[i].id, commit)) {
+			*out = cache->counts[i].count;
+			return 0;
+		}
+	}
+	if (reachable(&seen, src->repo, commit) < 0) {
+		oidset_release(&seen);
+		return -1;
+	}
+	*out = seen.n;
+	oidset_release(&seen);
+	if (cache) {
+		SG_GROW(cache->counts, cache->acounts, cache->ncounts + 1);
+		git_oid_cpy(&cache->counts[cache->ncounts].id, commit);
+		cache->counts[cache->ncounts++].count = *out;
+	}
+	return 0;
+}
+
+static char *paths_key(char *const *paths)
+{
+	struct sg_buf b = SG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; paths[i]; i++)
+		sg_buf_addf(&b, "%s\n", paths[i]);
+	return b.buf ? sg_buf_detach(&b) : sg_strdup("");
+}
+
+/* sg_chartsrc_last_change, remembered by start and paths. */
+static int last_change(git_oid *out, const struct sg_chartsrc *src, const git_oid *from,
+		       char *const *paths)
+{
+	struct sg_chartsrc_cache *cache = src->cache;
+	struct lc_memo *m;
+	char *key;
+	size_t i;
+	int r;
+
+	if (!cache)
+		return sg_chartsrc_last_change(out, src->repo, from, paths);
+	key = paths_key(paths);
+	for (i = 0; i < cache->nlcs; i++) {
+		m = &cache->lcs[i];
+		if (git_oid_equal(&m->from, from) && !strcmp(m->paths, key)) {
+			free(key);
+			if (m->ret == 0)
+				git_oid_cpy(out, &m->out);
+			return m->ret;
+		}
+	}
+	r = sg_chartsrc_last_change(out, src->repo, from, paths);
+	if (r < 0) {
+		free(key);
+		return r;
+	}
+	SG_GROW(cache->lcs, cache->alcs, cache->nlcs + 1);
+	m = &cache->lcs[cache->nlcs++];
+	memset(m, 0, sizeof(*m));
+	git_oid_cpy(&m->from, from);
+	m->paths = key;
+	m->ret = r;
+	if (r == 0)
+		git_oid_cpy(&m->out, out);
+	return r;
 }
 
 char *sg_chartsrc_norm_path(const char *base, const char *path)
@@ -426,6 +566,19 @@ static void strv_add_path(struct strv *s, const char *base, const char *path)
 	SG_GROW(s->v, s->alloc, s->n + 2);
 	s->v[s->n++] = p;
 	s->v[s->n] = NULL;
+}
+
+static char **strv_dup(char *const *v)
+{
+	size_t i, n = 0;
+	char **d;
+
+	while (v && v[n])
+		n++;
+	d = sg_calloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++)
+		d[i] = sg_strdup(v[i]);
+	return d;
 }
 
 static void add_list(struct strv *s, const char *base, const struct sg_yaml_node *list)
@@ -499,38 +652,57 @@ static const char *basename_of(const char *p)
 	return s ? s + 1 : p;
 }
 
-int sg_chartsrc_chartpress_paths(char ***out, git_repository *repo, const git_oid *commit,
-				 const char *cp_path, const char *chart, int modern,
-				 struct sg_buf *why)
+/* The id of the blob at path in commit's tree: 0, SG_CHARTSRC_NONE (none, or no blob), -1. */
+static int blob_at(git_oid *out, git_repository *repo, const git_oid *commit, const char *path)
 {
-	static const char *const tries[] = { "chartpress.yaml", "helm-chart/chartpress.yaml" };
-	struct sg_buf text = SG_BUF_INIT;
-	struct sg_yaml_doc *doc = NULL;
-	struct sg_yaml_error err;
-	const struct sg_yaml_node *charts, *found = NULL;
-	const char *used = NULL;
-	char *base = NULL;
-	struct strv s = { NULL, 0, 0 };
-	size_t i;
-	int r, ret = -1;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int err, ret = -1;
 
-	*out = NULL;
-	for (i = 0; i < (cp_path ? 1 : sizeof(tries) / sizeof(tries[0])); i++) {
-		used = cp_path ? cp_path : tries[i];
-		sg_buf_reset(&text);
-		r = sg_repo_read_at(&text, NULL, repo, commit, used);
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		used = NULL;
+	if ((err = git_commit_lookup(&c, repo, commit)) < 0 ||
+	    (err = git_commit_tree(&tree, c)) < 0) {
+		sg_error_git(err, "cannot read commit %s", git_oid_tostr(hex, sizeof(hex), commit));
+		goto out;
 	}
-	if (!used) {
-		sg_buf_addf(why, "no %s at that commit", cp_path ? cp_path : "chartpress.yaml");
+	err = git_tree_entry_bypath(&e, tree, path);
+	if (err == GIT_ENOTFOUND || (!err && git_tree_entry_type(e) != GIT_OBJECT_BLOB)) {
+		git_error_clear();
 		ret = SG_CHARTSRC_NONE;
 		goto out;
 	}
-	if (sg_yaml_parse(&doc, sg_buf_str(&text), text.len, 0, &err) < 0) {
+	if (err < 0) {
+		sg_error_git(err, "cannot read '%s'", path);
+		goto out;
+	}
+	git_oid_cpy(out, git_tree_entry_id(e));
+	ret = 0;
+out:
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
+/* The paths chartpress derives for chart from the chartpress.yaml blob at `used`. */
+static int parse_chartpress(char ***out, git_repository *repo, const git_oid *blob,
+			    const char *used, const char *chart, int modern, struct sg_buf *why)
+{
+	git_blob *b = NULL;
+	struct sg_yaml_doc *doc = NULL;
+	struct sg_yaml_error err;
+	const struct sg_yaml_node *charts, *found = NULL;
+	char *base = NULL;
+	struct strv s = { NULL, 0, 0 };
+	size_t i;
+	int e, ret = -1;
+
+	*out = NULL;
+	if ((e = git_blob_lookup(&b, repo, blob)) < 0)
+		return sg_error_git(e, "cannot read '%s'", used);
+	if (sg_yaml_parse(&doc, git_blob_rawcontent(b), (size_t)git_blob_rawsize(b), 0,
+			  &err) < 0) {
 		sg_buf_addf(why, "%s does not parse at that commit: %s", used, err.problem);
 		ret = SG_CHARTSRC_NONE;
 		goto out;
@@ -567,17 +739,81 @@ int sg_chartsrc_chartpress_paths(char ***out, git_repository *repo, const git_oi
 		strv_add_path(&s, base, ".");
 		add_list(&s, base, sg_yaml_get(found, "paths"));
 	}
-	if (!s.v)
-		s.v = sg_calloc(1, sizeof(char *));
-	*out = s.v;
-	s.v = NULL;
+	*out = s.v ? s.v : sg_calloc(1, sizeof(char *));
 	ret = 0;
 out:
-	sg_strv_free(s.v);
 	free(base);
 	sg_yaml_free(doc);
-	sg_buf_release(&text);
+	git_blob_free(b);
 	return ret;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/*
+ * The paths chartpress used for the chart at commit, from the chartpress.yaml at
+ * src->chartpress (NULL: "chartpress.yaml" then "helm-chart/chartpress.yaml"). modern:
+ * chartpress 0.5+ rules (chartpress.yaml, the chart directory, its paths, each image's
+ * context, Dockerfile and paths); otherwise the older rule ('.' of chartpress.yaml plus the
+ * chart's paths). Returns 0, SG_CHARTSRC_NONE with the reason in why, or -1. The same
+ * chartpress.yaml is in most commits of a history: the result is remembered by its blob id.
+ */
+static int chartpress_paths(char ***out, const struct sg_chartsrc *src, const git_oid *commit,
+			    int modern, struct sg_buf *why)
+{
+	static const char *const tries[] = { "chartpress.yaml", "helm-chart/chartpress.yaml" };
+	struct sg_chartsrc_cache *cache = src->cache;
+	const char *used = NULL;
+	struct cp_memo *m;
+	git_oid blob;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	for (i = 0; i < (src->chartpress ? 1 : sizeof(tries) / sizeof(tries[0])); i++) {
+		used = src->chartpress ? src->chartpress : tries[i];
+		r = blob_at(&blob, src->repo, commit, used);
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		used = NULL;
+	}
+	if (!used) {
+		sg_buf_addf(why, "no %s at that commit",
+			    src->chartpress ? src->chartpress : "chartpress.yaml");
+		return SG_CHARTSRC_NONE;
+	}
+	for (i = 0; cache && i < cache->ncps; i++) {
+		m = &cache->cps[i];
+		if (git_oid_equal(&m->blob, &blob) && !strcmp(m->used, used) &&
+		    same_str(m->chart, src->chart) && m->modern == modern) {
+			if (m->ret == 0)
+				*out = strv_dup(m->paths);
+			else
+				sg_buf_addstr(why, m->why);
+			return m->ret;
+		}
+	}
+	r = parse_chartpress(out, src->repo, &blob, used, src->chart, modern, why);
+	if (r < 0 || !cache)
+		return r;
+	SG_GROW(cache->cps, cache->acps, cache->ncps + 1);
+	m = &cache->cps[cache->ncps++];
+	memset(m, 0, sizeof(*m));
+	git_oid_cpy(&m->blob, &blob);
+	m->used = sg_strdup(used);
+	m->chart = src->chart ? sg_strdup(src->chart) : NULL;
+	m->modern = modern;
+	m->ret = r;
+	if (r == 0)
+		m->paths = strv_dup(*out);
+	else
+		m->why = sg_strdup(sg_buf_str(why));
+	return r;
 }
 
 const char *sg_chartsrc_verdict_name(enum sg_chartsrc_verdict v)
@@ -591,7 +827,6 @@ const char *sg_chartsrc_verdict_name(enum sg_chartsrc_verdict v)
 	case SG_VERDICT_AMBIGUOUS: return "ambiguous";
 	case SG_VERDICT_UNKNOWN_COMMIT: return "unknown-commit";
 	case SG_VERDICT_NO_PATHS: return "no-paths";
-	case SG_VERDICT_SHALLOW: return "shallow";
 	}
 	return "?";
 }
@@ -605,6 +840,7 @@ void sg_chartsrc_result_release(struct sg_chartsrc_result *r)
 {
 	sg_strv_free(r->paths);
 	free(r->detail);
+	free(r->suggested);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -621,22 +857,58 @@ void sg_chartsrc_paths_text(struct sg_buf *b, char *const *paths)
 	}
 }
 
-void sg_chartsrc_fetch_hint(struct sg_buf *out, const char *dir)
+void sg_chartsrc_hint(struct sg_buf *out, const struct sg_chartsrc_result *r)
 {
-	if (dir && strcmp(dir, "."))
-		sg_buf_addf(out, "git -C '%s' fetch --unshallow", dir);
-	else
-		sg_buf_addstr(out, "git fetch --unshallow");
+	char c7[8], l7[8];
+
+	if (r->has_commit)
+		git_oid_tostr(c7, sizeof(c7), &r->commit);
+	if (r->has_last_change)
+		git_oid_tostr(l7, sizeof(l7), &r->last_change);
+	switch (r->verdict) {
+	case SG_VERDICT_NOT_A_CHANGE:
+		if (r->has_last_change && r->suggested)
+			sg_buf_addf(out, "use %s: %s is where the chart last changed "
+				    "(git log -1 %s -- <paths>)%s", r->suggested, l7, c7,
+				    r->suggested_published == 1 ? ", published" :
+				    r->suggested_published == 0 ? ", not published yet" : "");
+		else
+			sg_buf_addf(out, "no commit before %s touches those paths", c7);
+		break;
+	case SG_VERDICT_UNKNOWN_COMMIT:
+		sg_buf_addstr(out, "fetch the source repository, or fix the version");
+		break;
+	case SG_VERDICT_AMBIGUOUS:
+		sg_buf_addstr(out, "write more digits of the SHA");
+		break;
+	case SG_VERDICT_NO_PATHS:
+		sg_buf_addstr(out, "list them under charts[].source.paths in the config");
+		break;
+	default:
+		break;
+	}
 }
 
+/*
+ * The one place a shallow source is reported: every verdict and every latest version needs
+ * the whole history (the last change may be past the cut, and the count always is).
+ */
+static int require_history(const struct sg_chartsrc *src)
+{
+	if (git_repository_is_shallow(src->repo) != 1)
+		return 0;
+	if (src->dir && strcmp(src->dir, "."))
+		return sg_error("history of '%s' is shallow: chart versions are judged on full "
+				"history; run 'git -C '%s' fetch --unshallow'", src->dir, src->dir);
+	return sg_error("history of this repository is shallow: chart versions are judged on "
+			"full history; run 'git fetch --unshallow' (in GitHub Actions: "
+			"actions/checkout with fetch-depth: 0)");
+}
+
+/* chartpress 0.5+ layouts, which also count the commit's ancestors. */
 static int is_modern(const struct sg_chartver *v)
 {
 	return v->format == SG_CHARTVER_N || v->format == SG_CHARTVER_GIT;
-}
-
-static int has_count(const struct sg_chartver *v)
-{
-	return is_modern(v);
 }
 
 /* The paths for a version: given, or chartpress's at commit (plus the chart directory when
@@ -644,23 +916,15 @@ static int has_count(const struct sg_chartver *v)
 static int paths_for(char ***out, const struct sg_chartsrc *src, const git_oid *commit,
 		     int modern, struct sg_buf *why)
 {
-	size_t i, n = 0;
+	size_t i;
 	int r;
 
 	*out = NULL;
 	if (src->paths) {
-		while (src->paths[n])
-			n++;
-		*out = sg_calloc(n + 1, sizeof(char *));
-		for (i = 0; i < n; i++) {
-			char *p = sg_chartsrc_norm_path("", src->paths[i]);
-
-			(*out)[i] = p ? p : sg_strdup(src->paths[i]);
-		}
+		*out = strv_dup(src->paths);
 		return 0;
 	}
-	r = sg_chartsrc_chartpress_paths(out, src->repo, commit, src->chartpress, src->chart,
-					 modern, why);
+	r = chartpress_paths(out, src, commit, modern, why);
 	if (r < 0 || !src->chart_dir)
 		return r;
 	if (!*out)
@@ -693,32 +957,53 @@ static void abbrev(char *out, size_t n, git_repository *repo, const git_oid *oid
 	git_oid_tostr(out, want + 1, oid);
 }
 
-static int format_for(char *out, size_t n, const struct sg_chartsrc *src,
+/* The version `like` would be at commit, appended to out. 0 or -1. */
+static int format_for(struct sg_buf *out, const struct sg_chartsrc *src,
 		      const struct sg_chartver *like, const git_oid *commit)
 {
+	/* base, prerelease, count and SHA are bounded by struct sg_chartver: this fits. */
+	char v[sizeof(like->base) + sizeof(like->pre) + 3 * 24 + GIT_OID_HEXSZ];
 	char sha[GIT_OID_HEXSZ + 1];
 	size_t count = 0;
 	long cnt = like->count;
 
 	abbrev(sha, sizeof(sha), src->repo, commit, strlen(like->sha));
-	if (has_count(like)) {
-		if (sg_chartsrc_count(&count, src->repo, commit) < 0)
+	if (is_modern(like)) {
+		if (count_commits(&count, src, commit) < 0)
 			return -1;
 		cnt = (long)count;
 	}
-	if (sg_chartver_format(out, n, like, sha, cnt) < 0)
+	if (sg_chartver_format(v, sizeof(v), like, sha, cnt) < 0)
 		return sg_error("cannot write a version like '%s-...' for %s", like->base, sha);
+	sg_buf_addstr(out, v);
 	return 0;
+}
+
+/* The commit a SHA of a parsed version names: 0, or a verdict when there is none. */
+static int find_commit(git_commit **out, git_repository *repo, const char *sha,
+		       enum sg_chartsrc_verdict *verdict)
+{
+	git_oid prefix;
+	size_t len = strlen(sha);
+	int err;
+
+	/* sg_chartver_parse accepted only 7-40 hex digits: this cannot fail. */
+	(void)git_oid_fromstrn(&prefix, sha, len);
+	err = git_commit_lookup_prefix(out, repo, &prefix, len);
+	if (err == 0)
+		return 0;
+	/* Missing, or an object that is no commit: either way it names no commit. */
+	*verdict = err == GIT_EAMBIGUOUS ? SG_VERDICT_AMBIGUOUS : SG_VERDICT_UNKNOWN_COMMIT;
+	git_error_clear();
+	return 1;
 }
 
 int sg_chartsrc_verify(struct sg_chartsrc_result *out, const struct sg_chartsrc *src,
 		       const char *version)
 {
 	struct sg_chartsrc_result r;
-	struct sg_buf why = SG_BUF_INIT;
-	git_oid prefix;
+	struct sg_buf why = SG_BUF_INIT, sugg = SG_BUF_INIT;
 	git_commit *c = NULL;
-	size_t len;
 	int err, ret = -1;
 
 	memset(&r, 0, sizeof(r));
@@ -733,27 +1018,10 @@ int sg_chartsrc_verify(struct sg_chartsrc_result *out, const struct sg_chartsrc 
 		r.verdict = SG_VERDICT_SKIPPED;
 		goto done;
 	}
-	if (git_repository_is_shallow(src->repo) == 1) {
-		r.verdict = SG_VERDICT_SHALLOW;
+	if (require_history(src) < 0)
+		goto out;
+	if (find_commit(&c, src->repo, r.ver.sha, &r.verdict))
 		goto done;
-	}
-	len = strlen(r.ver.sha);
-	if (git_oid_fromstrn(&prefix, r.ver.sha, len) < 0) {
-		r.verdict = SG_VERDICT_UNKNOWN_COMMIT;
-		goto done;
-	}
-	err = git_commit_lookup_prefix(&c, src->repo, &prefix, len);
-	if (err == GIT_EAMBIGUOUS) {
-		r.verdict = SG_VERDICT_AMBIGUOUS;
-		git_error_clear();
-		goto done;
-	}
-	if (err < 0) {
-		/* Missing, or an object that is no commit: either way it names no commit. */
-		r.verdict = SG_VERDICT_UNKNOWN_COMMIT;
-		git_error_clear();
-		goto done;
-	}
 	r.has_commit = 1;
 	git_oid_cpy(&r.commit, git_commit_id(c));
 
@@ -765,31 +1033,32 @@ int sg_chartsrc_verify(struct sg_chartsrc_result *out, const struct sg_chartsrc 
 		r.detail = sg_buf_detach(&why);
 		goto done;
 	}
-	err = sg_chartsrc_last_change(&r.last_change, src->repo, &r.commit, r.paths, NULL);
+	err = last_change(&r.last_change, src, &r.commit, r.paths);
 	if (err < 0)
 		goto out;
 	r.has_last_change = err == 0;
 	if (!r.has_last_change || !git_oid_equal(&r.last_change, &r.commit)) {
 		r.verdict = SG_VERDICT_NOT_A_CHANGE;
-		if (r.has_last_change &&
-		    format_for(r.suggested, sizeof(r.suggested), src, &r.ver, &r.last_change) < 0)
-			goto out;
-	}
-	if (has_count(&r.ver)) {
-		if (sg_chartsrc_count(&r.count, src->repo, &r.commit) < 0)
-			goto out;
-		r.count_mismatch = r.ver.count < 0 || (size_t)r.ver.count != r.count;
+		if (r.has_last_change) {
+			if (format_for(&sugg, src, &r.ver, &r.last_change) < 0)
+				goto out;
+			r.suggested = sg_buf_detach(&sugg);
+		}
 	}
 	if (src->index && src->chart) {
 		r.published = sg_helmindex_has(src->index, src->chart, version);
-		if (r.suggested[0])
+		if (r.suggested)
 			r.suggested_published = sg_helmindex_has(src->index, src->chart,
 								 r.suggested);
-	}
-	if (r.verdict == SG_VERDICT_OK) {
-		if (r.published == 0)
+		if (r.verdict == SG_VERDICT_OK && !r.published)
 			r.verdict = SG_VERDICT_UNPUBLISHED;
-		else if (r.count_mismatch)
+	}
+	/* The whole-history count only matters for a version that is otherwise right. */
+	if (r.verdict == SG_VERDICT_OK && is_modern(&r.ver)) {
+		if (count_commits(&r.count, src, &r.commit) < 0)
+			goto out;
+		r.count_mismatch = (size_t)r.ver.count != r.count;
+		if (r.count_mismatch)
 			r.verdict = SG_VERDICT_COUNT_MISMATCH;
 	}
 done:
@@ -800,104 +1069,99 @@ out:
 	sg_chartsrc_result_release(&r);
 	git_commit_free(c);
 	sg_buf_release(&why);
+	sg_buf_release(&sugg);
 	return ret;
 }
 
-/* The newest published version whose commit the tip contains. */
-static int latest_published(char *out, size_t n, git_oid *commit_out,
-			    const struct sg_chartsrc *src, const git_oid *tip)
+/*
+ * The newest published version whose commit the tip contains: one walk of the tip's history
+ * into a set, then a lookup per published version.
+ */
+static int latest_published(struct sg_buf *out, git_oid *commit_out,
+			    const struct sg_chartsrc *src, const git_oid *tip, struct sg_buf *why)
 {
-	const char *v;
+	struct oidset reach = { NULL, NULL, 0, 0 };
+	const char *v, *best = NULL;
 	git_time_t best_time = 0;
-	int found = 0;
+	git_oid best_id;
 	size_t i;
 
+	if (reachable(&reach, src->repo, tip) < 0) {
+		oidset_release(&reach);
+		return -1;
+	}
 	for (i = 0; (v = sg_helmindex_version(src->index, src->chart, i)); i++) {
+		enum sg_chartsrc_verdict verdict;
 		struct sg_chartver cv;
-		git_oid prefix;
 		git_commit *c = NULL;
-		size_t len;
 
-		if (sg_chartver_parse(&cv, v) < 0 || cv.format == SG_CHARTVER_NONE)
+		if (sg_chartver_parse(&cv, v) < 0 || cv.format == SG_CHARTVER_NONE ||
+		    find_commit(&c, src->repo, cv.sha, &verdict))
 			continue;
-		len = strlen(cv.sha);
-		if (git_oid_fromstrn(&prefix, cv.sha, len) < 0 ||
-		    git_commit_lookup_prefix(&c, src->repo, &prefix, len) < 0) {
-			git_error_clear();
-			continue;
-		}
-		if (sg_repo_is_ancestor(src->repo, git_commit_id(c), tip) == 1 &&
-		    (!found || git_commit_time(c) > best_time)) {
-			found = 1;
+		if (oidset_has(&reach, git_commit_id(c)) &&
+		    (!best || git_commit_time(c) > best_time)) {
+			best = v;
 			best_time = git_commit_time(c);
-			snprintf(out, n, "%s", v);
-			if (commit_out)
-				git_oid_cpy(commit_out, git_commit_id(c));
+			git_oid_cpy(&best_id, git_commit_id(c));
 		}
 		git_commit_free(c);
 	}
-	if (!found) {
-		sg_error("no published version of '%s' in '%s' names a commit of the source",
-			 src->chart, src->index->where);
+	oidset_release(&reach);
+	if (!best) {
+		sg_buf_addf(why, "no published version of '%s' in '%s' names a commit of the source",
+			    src->chart, src->index->where);
 		return SG_CHARTSRC_NONE;
 	}
+	sg_buf_addstr(out, best);
+	if (commit_out)
+		git_oid_cpy(commit_out, &best_id);
 	return 0;
 }
 
-int sg_chartsrc_latest(char *out, size_t n, git_oid *commit_out, const struct sg_chartsrc *src,
-		       const char *ref, const char *like, int published)
+int sg_chartsrc_latest(struct sg_buf *out, git_oid *commit_out, const struct sg_chartsrc *src,
+		       const char *like, int published, struct sg_buf *why)
 {
+	const char *ref = src->ref ? src->ref : "HEAD";
 	struct sg_chartver cv;
-	struct sg_buf why = SG_BUF_INIT;
 	char **paths = NULL;
 	git_oid tip, last;
 	int r, ret = -1;
 
-	out[0] = '\0';
-	if (git_repository_is_shallow(src->repo) == 1) {
-		sg_chartsrc_fetch_hint(&why, src->dir);
-		sg_error("history of '%s' is shallow: the last chart change needs full history; "
-			 "run '%s'", src->dir ? src->dir : ".", sg_buf_str(&why));
-		goto out;
-	}
-	if (sg_repo_resolve(&tip, src->repo, ref ? ref : "HEAD") < 0)
-		goto out;
+	if (require_history(src) < 0 || sg_repo_resolve(&tip, src->repo, ref) < 0)
+		return -1;
 	if (published) {
 		if (!src->index || !src->chart) {
-			sg_error("--published needs a chart name and an index");
-			goto out;
+			sg_buf_addstr(why, "the latest published version needs a chart name and "
+				      "an index");
+			return SG_CHARTSRC_NONE;
 		}
-		ret = latest_published(out, n, commit_out, src, &tip);
-		goto out;
+		return latest_published(out, commit_out, src, &tip, why);
 	}
-	if (sg_chartver_parse(&cv, like) < 0 || cv.format == SG_CHARTVER_NONE) {
-		sg_error("'%s' carries no commit: cannot tell which version layout to write",
-			 like);
-		goto out;
+	if (!like || sg_chartver_parse(&cv, like) < 0 || cv.format == SG_CHARTVER_NONE) {
+		sg_buf_addf(why, "'%s' carries no commit: cannot tell which version layout to "
+			    "write", like ? like : "");
+		return SG_CHARTSRC_NONE;
 	}
-	r = paths_for(&paths, src, &tip, is_modern(&cv), &why);
+	r = paths_for(&paths, src, &tip, is_modern(&cv), why);
 	if (r == SG_CHARTSRC_NONE) {
-		sg_error("cannot tell the chart's paths: %s (give them with --path)",
-			 sg_buf_str(&why));
 		ret = r;
 		goto out;
 	}
 	if (r < 0)
 		goto out;
-	r = sg_chartsrc_last_change(&last, src->repo, &tip, paths, NULL);
+	r = last_change(&last, src, &tip, paths);
 	if (r == SG_CHARTSRC_NONE) {
-		sg_error("no commit of '%s' touches the chart's paths", ref ? ref : "HEAD");
+		sg_buf_addf(why, "no commit of '%s' touches the chart's paths", ref);
 		ret = r;
 		goto out;
 	}
-	if (r < 0 || format_for(out, n, src, &cv, &last) < 0)
+	if (r < 0 || format_for(out, src, &cv, &last) < 0)
 		goto out;
 	if (commit_out)
 		git_oid_cpy(commit_out, &last);
 	ret = 0;
 out:
 	sg_strv_free(paths);
-	sg_buf_release(&why);
 	return ret;
 }
 

@@ -154,7 +154,7 @@ deploy_repo() {
 version: 1
 charts:
   - name: binderhub
-    source: {repo: ../binderhub, ref: ${SOURCE_REF:-main}}
+    source: {repo: ${SOURCE_REPO:-../binderhub}, ref: ${SOURCE_REF:-main}${SOURCE_EXTRA:-}}
     index: ../index.yaml
     references: ${REFS:-[]}
 stages:
@@ -172,7 +172,7 @@ version: 0.1.0  # the deployment chart
 dependencies:
   # binderhub from the jupyterhub chart repository
   - name: binderhub
-    version: "0.1.0-$(sha t-merge)"
+    version: "${DEP_VERSION:-0.1.0-$(sha t-merge)}"
     repository: https://jupyterhub.github.io/helm-chart
 YAML
 	# the same relative paths work from the work tree's top: it is next to the server
@@ -306,4 +306,290 @@ YAML
 	run "$SG_LIBEXEC/stagegate-chart-sha" --stage ci <<<"$old $(git rev-parse HEAD) refs/heads/main"
 	assert_success
 	[ -z "$output" ]
+}
+
+# A chart's refusals through a real push, one per rule.
+push_main() { run git -C work push origin HEAD:main; }
+
+@test "the same wrong version in two files is refused at each" {
+	REFS="[mybinder/values.yaml]" deploy_repo
+	printf 'binderhub:\n  name: binderhub\n  version: 0.1.0-%s\n' "$(sha t-merge)" >work/mybinder/values.yaml
+	git -C work add mybinder/values.yaml
+	git -C work commit -q -m values
+	push_main
+	assert_failure
+	assert_output_contains "mybinder/Chart.yaml:7:14: error: binderhub 0.1.0-$(sha t-merge): commit $(sha t-merge) did not change"
+	assert_output_contains "mybinder/values.yaml:3:12: error: binderhub 0.1.0-$(sha t-merge): commit $(sha t-merge) did not change"
+}
+
+@test "a push naming an unknown commit is refused" {
+	DEP_VERSION=0.1.0-deadbee deploy_repo
+	push_main
+	assert_failure
+	assert_output_contains "mybinder/Chart.yaml:7:14: error: binderhub 0.1.0-deadbee: no commit deadbee in ../binderhub [sha-unknown-commit]"
+	assert_output_contains "hint: fetch the source repository, or fix the version"
+}
+
+@test "a push naming an ambiguous prefix is refused" {
+	printf 'stagegate-19148\n' | git -C "$SRC" hash-object -w --stdin >/dev/null
+	printf 'stagegate-37702\n' | git -C "$SRC" hash-object -w --stdin >/dev/null
+	p=$(printf 'stagegate-19148\n' | git -C "$SRC" hash-object --stdin | cut -c1-7)
+	DEP_VERSION=0.1.0-$p deploy_repo
+	push_main
+	assert_failure
+	assert_output_contains "binderhub 0.1.0-$p: $p names more than one object in ../binderhub [sha-ambiguous]"
+	assert_output_contains "hint: write more digits of the SHA"
+}
+
+@test "a push of a chart change not in the index is refused as unpublished" {
+	DEP_VERSION=0.1.0-$(sha t-image) deploy_repo
+	push_main
+	assert_failure
+	assert_output_contains "mybinder/Chart.yaml:7:14: error: binderhub 0.1.0-$(sha t-image): not published yet in"
+	assert_output_contains "[chart-unpublished]"
+}
+
+@test "a push with a wrong ancestor count passes with a warning" {
+	DEP_VERSION=1.0.0-0.dev.git.7.h$(sha t-image) deploy_repo
+	index_with "1.0.0-0.dev.git.7.h$(sha t-image)"
+	push_main
+	assert_success
+	assert_output_contains "binderhub 1.0.0-0.dev.git.7.h$(sha t-image): commit $(sha t-image) has 9 commits of history, the version says 7 [sha-count-mismatch]"
+}
+
+@test "a push whose chart paths cannot be told is refused" {
+	SOURCE_EXTRA=", chartpress: nope.yaml" deploy_repo
+	push_main
+	assert_failure
+	assert_output_contains "binderhub 0.1.0-$(sha t-merge): cannot tell which paths version the chart (no nope.yaml at that commit) [chart-paths-unknown]"
+	assert_output_contains "hint: list them under charts[].source.paths in the config"
+}
+
+@test "a shallow source mirror makes the check exit 2 with the fetch command" {
+	git clone -q --depth 2 "file://$SRC" "$SG_TMP/shallow"
+	SOURCE_REPO=../shallow deploy_repo
+	push_main
+	assert_failure
+	assert_output_contains "history of '../shallow' is shallow: chart versions are judged on full history; run 'git -C '../shallow' fetch --unshallow'"
+}
+
+@test "a missing source mirror makes the check exit 2" {
+	SOURCE_REPO=../nope deploy_repo
+	cd work
+	run "$SG_LIBEXEC/stagegate-chart-sha" --stage ci --config .stagegate.yml <<<"$(git rev-parse HEAD~1) $(git rev-parse HEAD) refs/heads/main"
+	assert_failure 2
+	assert_output_contains "nope"
+}
+
+@test "a mistyped source.ref is a config error at its position, not a pass" {
+	SOURCE_REF=mian deploy_repo
+	sed -i "s/0.1.0-$(sha t-merge)/0.1.0-$(sha t-pr)/" work/mybinder/Chart.yaml
+	git -C work commit -q -a --amend -m "right version"
+	cd work
+	run "$SG_LIBEXEC/stagegate-chart-sha" --stage ci --config .stagegate.yml <<<"$(git rev-parse HEAD~1) $(git rev-parse HEAD) refs/heads/main"
+	assert_failure 2
+	assert_output_contains ".stagegate.yml:4:39: error: source.ref 'mian' names no commit in '../binderhub' [config]"
+}
+
+@test "a source path outside the source is a config error" {
+	cat >"$SG_TMP/bad.yml" <<'YAML'
+version: 1
+charts:
+  - name: binderhub
+    source: {repo: ../binderhub, paths: [helm-chart, ../helm-chart]}
+YAML
+	git init -q "$SG_TMP/r"
+	cd "$SG_TMP/r"
+	run "$SG_LIBEXEC/stagegate-chart-sha" --config "$SG_TMP/bad.yml" </dev/null
+	assert_failure 2
+	assert_output_contains "$SG_TMP/bad.yml:4:54: error: source.paths: '../helm-chart' is not inside the source repository (paths are relative to its top) [config]"
+}
+
+@test "a chart listed twice is a config error" {
+	printf 'version: 1\ncharts:\n  - name: a\n  - name: a\n' >"$SG_TMP/bad.yml"
+	git init -q "$SG_TMP/r"
+	cd "$SG_TMP/r"
+	run "$SG_LIBEXEC/stagegate-chart-sha" --config "$SG_TMP/bad.yml" </dev/null
+	assert_failure 2
+	assert_output_contains "$SG_TMP/bad.yml:4:11: error: chart 'a' is listed twice [config]"
+}
+
+@test "a chart entry without a name is a config error" {
+	printf 'version: 1\ncharts:\n  - index: x.yaml\n' >"$SG_TMP/bad.yml"
+	git init -q "$SG_TMP/r"
+	cd "$SG_TMP/r"
+	run "$SG_LIBEXEC/stagegate-chart-sha" --config "$SG_TMP/bad.yml" </dev/null
+	assert_failure 2
+	assert_output_contains "$SG_TMP/bad.yml:3:5: error: a charts entry needs a 'name' [config]"
+}
+
+@test "an index that does not parse stops the check" {
+	deploy_repo
+	printf 'entries: [\n' >"$SG_TMP/index.yaml"
+	push_main
+	assert_failure
+	assert_output_contains "cannot parse the chart index"
+}
+
+@test "an index that is not a mapping stops the check" {
+	deploy_repo
+	printf -- '- a\n' >"$SG_TMP/index.yaml"
+	push_main
+	assert_failure
+	assert_output_contains "not a chart index (no 'entries' mapping)"
+}
+
+@test "an index read from a git ref is used" {
+	index_with "0.1.0-$(sha t-pr)"
+	git init -q "$SG_TMP/pages"
+	cp "$SG_TMP/index.yaml" "$SG_TMP/pages/index.yaml"
+	git -C "$SG_TMP/pages" add index.yaml
+	git -C "$SG_TMP/pages" -c user.name=a -c user.email=a@x commit -qm pages
+	git -C "$SG_TMP/pages" branch -M gh-pages
+	verify --index "$SG_TMP/pages:gh-pages:index.yaml" "0.1.0-$(sha t-pr)" "0.1.0-$(sha t-root)"
+	assert_failure 1
+	assert_output_contains "0.1.0-$(sha t-pr): ok"
+	assert_output_contains "0.1.0-$(sha t-root): unpublished: not in the chart index"
+}
+
+@test "a chart built in this repository is checked with no charts: config" {
+	sg_server origin
+	sg_clone origin work
+	sg_commit work README.md "x"
+	git -C work push -q origin HEAD:refs/heads/main 2>/dev/null
+	mkdir -p work/chart
+	printf 'apiVersion: v1\nname: mine\nversion: 0.1.0\n' >work/chart/Chart.yaml
+	sg_commit work chart/values.yaml "a: 1"
+	sg_commit work docs.md "docs"
+	docs=$(git -C work rev-parse --short=7 HEAD)
+	printf 'apiVersion: v1\nname: mine\nversion: 0.1.0-%s\n' "$docs" >work/chart/Chart.yaml
+	cd work
+	run "$SG_LIBEXEC/stagegate-chart-sha" --stage ci <<<"$(git rev-parse HEAD~2) $(sg_commit . chart/Chart.yaml "$(cat chart/Chart.yaml)" >/dev/null; git rev-parse HEAD) refs/heads/main"
+	assert_failure 1
+	assert_output_contains "chart/Chart.yaml:3:10: error: mine 0.1.0-$docs: commit $docs did not change chart [sha-not-a-change]"
+}
+
+# chart-version's usage errors
+@test "chart-version with an unknown subcommand names it, with no empty message" {
+	run stagegate chart-version frob
+	assert_failure 2
+	assert_output_contains "stagegate: unknown subcommand 'frob'"
+	for l in "${lines[@]}"; do [ "$l" != "stagegate: " ]; done
+}
+
+@test "chart-version without --source is a usage error" {
+	run stagegate chart-version verify 0.1.0-abcdef0
+	assert_failure 2
+	assert_output_contains "stagegate: --source DIR is required"
+	assert_output_contains "usage: stagegate chart-version verify"
+}
+
+@test "chart-version --path outside the source exits 2" {
+	verify --path ../helm-chart "0.1.0-$(sha t-pr)"
+	assert_failure 2
+	assert_output_contains "stagegate: --path '../helm-chart' is not inside the source repository"
+	verify --path /helm-chart "0.1.0-$(sha t-pr)"
+	assert_failure 2
+}
+
+@test "chart-version latest without chartpress paths advises --path" {
+	run stagegate chart-version latest --source "$SRC" --chartpress nope.yaml --like 0.1.0-abcdef0
+	assert_failure 1
+	assert_output_contains "stagegate: no nope.yaml at that commit (give the chart's paths with --path)"
+}
+
+# bump
+@test "bump prints each file's own old version" {
+	REFS="[mybinder/values.yaml]" deploy_repo
+	printf 'binderhub:\n  name: binderhub\n  version: 0.1.0-%s\n' "$(sha t-root)" >work/mybinder/values.yaml
+	git -C work add mybinder/values.yaml
+	cd work
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_success
+	assert_output_contains "mybinder/Chart.yaml: 0.1.0-$(sha t-merge) -> 0.1.0-$(sha t-pr)"
+	assert_output_contains "mybinder/values.yaml: 0.1.0-$(sha t-root) -> 0.1.0-$(sha t-pr)"
+}
+
+@test "bump rewrites anchored and tagged versions after their properties" {
+	REFS="[mybinder/values.yaml]" deploy_repo
+	printf 'a: {name: binderhub, version: &v 0.1.0-%s}\nb: {name: binderhub, version: !!str "0.1.0-%s"}\n' "$(sha t-merge)" "$(sha t-merge)" >work/mybinder/values.yaml
+	git -C work add mybinder/values.yaml
+	cd work
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_success
+	[ "$(cat mybinder/values.yaml)" = "$(printf 'a: {name: binderhub, version: &v 0.1.0-%s}\nb: {name: binderhub, version: !!str "0.1.0-%s"}' "$(sha t-pr)" "$(sha t-pr)")" ]
+}
+
+@test "bump finds the version after a NEL line break" {
+	REFS="[mybinder/values.yaml]" deploy_repo
+	printf 'a: "p\xc2\x85q"\nb: {name: binderhub, version: 0.1.0-%s}\n' "$(sha t-merge)" >work/mybinder/values.yaml
+	git -C work add mybinder/values.yaml
+	cd work
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_success
+	grep -q "version: 0.1.0-$(sha t-pr)}" mybinder/values.yaml
+}
+
+@test "bump refuses a block scalar it cannot rewrite in place" {
+	REFS="[mybinder/values.yaml]" deploy_repo
+	printf 'b:\n  name: binderhub\n  version: |\n    0.1.0-%s\n' "$(sha t-merge)" >work/mybinder/values.yaml
+	git -C work add mybinder/values.yaml
+	cd work
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_failure 1
+	assert_output_contains "mybinder/values.yaml:3:12: cannot rewrite binderhub's version in place (its text is not its value as written): edit it by hand"
+}
+
+@test "bump leaves a symlinked reference alone" {
+	REFS="[mybinder/values.yaml]" deploy_repo
+	printf 'b: {name: binderhub, version: 0.1.0-%s}\n' "$(sha t-merge)" >work/real.yaml
+	ln -s ../real.yaml work/mybinder/values.yaml
+	git -C work add real.yaml mybinder/values.yaml
+	cd work
+	run stagegate bump binderhub --to "0.1.0-$(sha t-pr)"
+	assert_success
+	[ -L mybinder/values.yaml ]
+	grep -q "0.1.0-$(sha t-merge)" real.yaml
+}
+
+@test "bump refuses a chart not in the charts: section" {
+	deploy_repo
+	cd work
+	run stagegate bump nosuch
+	assert_failure 2
+	assert_output_contains "stagegate: chart 'nosuch' is not in the charts: section of"
+}
+
+@test "bump refuses when no file references the chart" {
+	deploy_repo
+	cd work
+	git rm -q mybinder/Chart.yaml
+	run stagegate bump binderhub
+	assert_failure 2
+	assert_output_contains "stagegate: no file of this repository references chart 'binderhub'"
+}
+
+@test "bump refuses a current version that carries no commit" {
+	DEP_VERSION=3.3.7 deploy_repo
+	cd work
+	run stagegate bump binderhub
+	assert_failure 1
+	assert_output_contains "stagegate: cannot tell the version to bump binderhub to: '3.3.7' carries no commit: cannot tell which version layout to write"
+}
+
+@test "bump refuses an unknown target with the verdict's hint" {
+	deploy_repo
+	cd work
+	run stagegate bump binderhub --to 0.1.0-deadbee
+	assert_failure 1
+	assert_output_contains "refusing to bump binderhub to 0.1.0-deadbee: unknown-commit; fetch the source repository, or fix the version"
+}
+
+@test "bump with a shallow source exits 2" {
+	git clone -q --depth 2 "file://$SRC" "$SG_TMP/shallow"
+	SOURCE_REPO=../shallow deploy_repo
+	cd work
+	run stagegate bump binderhub
+	assert_failure 2
+	assert_output_contains "history of '../shallow' is shallow"
 }
