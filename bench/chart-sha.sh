@@ -66,8 +66,32 @@ echo "history: $(git -C "$r" rev-list --count HEAD) commits; near change $near, 
 # sanity: the same answers
 echo "latest near: $("$cv" latest --source "$r" --path helm-chart/near --like 0.1.0-abcdef0)"
 [ "$("$cv" latest --source "$r" --path helm-chart/near --like 0.1.0-abcdef0)" = "0.1.0-$near" ]
-echo "latest near: $("$cv" latest --source "$r" --path helm-chart/near --like 0.1.0-abcdef0)"
+echo "latest far: $("$cv" latest --source "$r" --path helm-chart/far --like 0.1.0-abcdef0)"
 [ "$("$cv" latest --source "$r" --path helm-chart/far --like 0.1.0-abcdef0)" = "0.1.0-$far" ]
+
+# The check as a push runs it: a deployment repository naming the near chart's version (with
+# its ancestor count) in two files, the source configured with a ref so the chart-newer note
+# is computed too. Relative paths resolve from the deployment's work tree: ../repo.
+d=$work/deploy
+rm -rf "$d"
+git init -q -b main "$d"
+cat >"$d/.stagegate.yml" <<YAML
+version: 1
+charts:
+  - name: near
+    source: {repo: ../repo, ref: main, paths: [helm-chart/near]}
+    references: [values.yaml]
+YAML
+printf 'name: deploy\nversion: 0.1.0\ndependencies:\n  - name: near\n    version: 0.1.0-n%s.h%s\n' \
+	"$count_near" "$near" >"$d/Chart.yaml"
+echo x >"$d/README"
+git -C "$d" add README && git -C "$d" -c user.name=b -c user.email=b@x commit -qm base
+printf 'near:\n  name: near\n  version: 0.1.0-n%s.h%s\n' "$count_near" "$near" >"$d/values.yaml"
+git -C "$d" add -A && git -C "$d" -c user.name=b -c user.email=b@x commit -qm bump
+push="$(git -C "$d" rev-parse HEAD~1) $(git -C "$d" rev-parse HEAD) refs/heads/main"
+cs=$build/libexec/stagegate/stagegate-chart-sha
+(cd "$d" && echo "$push" | "$cs" --stage ci --config .stagegate.yml) || true
+echo "$push" >"$work/push.txt"
 
 hyperfine -N --warmup 1 --runs "${RUNS:-5}" --export-json "$work/h.json" \
 	-n "git log -1 (near)" "git -C $r log -1 --format=%h -- helm-chart/near" \
@@ -77,6 +101,7 @@ hyperfine -N --warmup 1 --runs "${RUNS:-5}" --export-json "$work/h.json" \
 	-n "chart-version verify (far)" "$cv verify --source $r --path helm-chart/far 0.1.0-$far" \
 	-n "git rev-list --count (near)" "git -C $r rev-list --count $near" \
 	-n "chart-version verify n-count (near)" "$cv verify --source $r --path helm-chart/near 0.1.0-n$count_near.h$near" \
+	-n "chart-sha check on push (2 refs)" "sh -c 'cd $d && exec $cs --stage ci --config .stagegate.yml <$work/push.txt'" \
 	>/dev/null
 python3 - "$work/h.json" <<'PY'
 import json, statistics, sys
@@ -89,4 +114,7 @@ ratio("chart-version latest (near)", "git log -1 (near)")
 ratio("chart-version latest (far)", "git log -1 (far)")
 ratio("chart-version verify (far)", "git log -1 (far)")
 ratio("chart-version verify n-count (near)", "git rev-list --count (near)")
+# the check judges two references to one version and looks for a newer change: about one
+# rev-list --count and one log -1 in all when it caches what it computed
+ratio("chart-sha check on push (2 refs)", "git rev-list --count (near)")
 PY
