@@ -115,25 +115,37 @@ void sg_override_audit_path(struct sg_buf *out, const struct sg_override *o,
 	sg_buf_addstr(out, log);
 }
 
-static int append_line(const char *path, const struct sg_buf *line)
+int sg_override_append(const char *path, const struct sg_buf *line)
 {
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-	ssize_t n;
+	size_t done = 0;
 
 	if (fd < 0)
 		return sg_error("cannot open the audit log '%s': %s; the override is refused",
 				path, strerror(errno));
-	n = write(fd, line->buf, line->len);
-	if (n < 0 || (size_t)n != line->len) {
-		sg_error("cannot write the audit log '%s': %s; the override is refused", path,
-			 n < 0 ? strerror(errno) : "short write");
-		close(fd);
-		return -1;
+	/* A short write leaves part of the line in the log: finish it rather than leave a
+	 * torn record (the next write then says why it cannot, e.g. EFBIG or ENOSPC). */
+	while (done < line->len) {
+		ssize_t n = write(fd, line->buf + done, line->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail;
+		done += (size_t)n;
 	}
+	/* The push goes through once we return: the record must survive a crash first. */
+	if (fsync(fd) < 0)
+		goto fail;
 	if (close(fd) < 0)
 		return sg_error("cannot write the audit log '%s': %s; the override is refused",
 				path, strerror(errno));
 	return 0;
+fail:
+	sg_error("cannot write the audit log '%s': %s; the override is refused", path,
+		 strerror(errno ? errno : EIO));
+	close(fd);
+	return -1;
 }
 
 /* ppid and start time (clock ticks after boot) of pid, from /proc/<pid>/stat. */
@@ -168,21 +180,51 @@ static int proc_stat(long pid, long *ppid, unsigned long long *start)
 	return 0;
 }
 
+/* 1 when pid is git-receive-pack: run as "git-receive-pack" (comm is cut to 15 bytes) or as
+ * "git receive-pack" (git http-backend starts it so). */
+static int is_receive_pack(long pid)
+{
+	char path[64], buf[256];
+	const char *argv0, *base;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", pid);
+	if (!(f = fopen(path, "r")))
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	argv0 = buf;
+	base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+	if (!strcmp(base, "git-receive-pack"))
+		return 1;
+	return !strcmp(base, "git") && strlen(argv0) + 1 < n &&
+		!strcmp(argv0 + strlen(argv0) + 1, "receive-pack");
+}
+
 /*
- * The push's name: git-receive-pack's pid and start time. Every hook of one push is its child
- * (our hook binary, exec'd by install.sh's wrapper, starts this check), and no other push has
- * the same pair. NULL when it cannot be told, and then nothing is matched: fail closed.
+ * The push's name: git-receive-pack's pid and start time. Every hook of one push runs below
+ * it (through install.sh's wrapper, our hook binary, maybe a shell), and no other push has the
+ * same pair. The ancestors are walked up to it; NULL when it is not found, and then nothing
+ * is matched: fail closed.
  */
 static const char *push_id(struct sg_buf *out)
 {
-	long hook_parent, rp;
-	unsigned long long start, start_unused;
+	long pid = (long)getppid(), parent;
+	unsigned long long start;
+	int depth;
 
-	if (proc_stat((long)getppid(), &rp, &start_unused) < 0 ||
-	    proc_stat(rp, &hook_parent, &start) < 0)
-		return NULL;
-	sg_buf_addf(out, "receive-pack-%ld-%llu", rp, start);
-	return sg_buf_str(out);
+	for (depth = 0; depth < 16 && pid > 1; depth++) {
+		if (proc_stat(pid, &parent, &start) < 0)
+			return NULL;
+		if (is_receive_pack(pid)) {
+			sg_buf_addf(out, "receive-pack-%ld-%llu", pid, start);
+			return sg_buf_str(out);
+		}
+		pid = parent;
+	}
+	return NULL;
 }
 
 /* 1 when the audit log's tail has this push's override line for check and update. */
@@ -247,17 +289,18 @@ static int apply_in_update(struct sg_check_ctx *ctx, const struct sg_override *o
 	struct sg_buf path = SG_BUF_INIT, idb = SG_BUF_INIT;
 	const char *id;
 	size_t i, n = 0;
-	int all = 1;
+	int audited;
 
-	if (!sg_diags_count(&ctx->diags, SG_ERROR) || !(id = push_id(&idb)))
-		return 0;
+	/* git runs the update hook once per ref: exactly one update. */
+	if (!sg_diags_count(&ctx->diags, SG_ERROR) || ctx->updates.n != 1 ||
+	    !(id = push_id(&idb)))
+		goto out_unaudited;
 	sg_override_audit_path(&path, o, ctx->repo);
-	for (i = 0; i < ctx->updates.n; i++)
-		all &= audited_in_pre_receive(sg_buf_str(&path), id, ctx->id, &ctx->updates.v[i]);
+	audited = audited_in_pre_receive(sg_buf_str(&path), id, ctx->id, &ctx->updates.v[0]);
 	sg_buf_release(&path);
+	if (!audited)
+		goto out_unaudited;
 	sg_buf_release(&idb);
-	if (!all)
-		return 0;
 	for (i = 0; i < ctx->diags.n; i++) {
 		if (ctx->diags.v[i].severity == SG_ERROR) {
 			ctx->diags.v[i].severity = SG_WARNING;
@@ -266,6 +309,9 @@ static int apply_in_update(struct sg_check_ctx *ctx, const struct sg_override *o
 	}
 	sg_diags_add(&ctx->diags, SG_WARNING, "override", "OVERRIDDEN: %zu refusal%s let "
 		     "through, as audited by pre-receive for this push", n, n == 1 ? "" : "s");
+	return 0;
+out_unaudited:
+	sg_buf_release(&idb);
 	return 0;
 }
 
@@ -296,8 +342,14 @@ int sg_override_apply(struct sg_check_ctx *ctx)
 	if (sg_override_allowed(&why, o, ctx->user, reason) < 0) {
 		d = sg_diags_add(&ctx->diags, SG_ERROR, "override-refused",
 				 "override refused: %s", sg_buf_str(&why));
-		sg_diag_set_hint(d, "the errors above stand; ask someone listed in "
-				 "promotion.override.users, or fix the cause");
+		if (o->nusers)
+			sg_diag_set_hint(d, "the errors above stand; ask someone listed in "
+					 "promotion.override.users, or fix the cause");
+		else
+			sg_diag_set_hint(d, "the errors above stand; list who may override in "
+					 "promotion.override.users in %s, or fix the cause",
+					 sg_config_file(ctx->cfg) ? sg_config_file(ctx->cfg) :
+					 "the server's stagegate config");
 		ret = 0;
 		goto out;
 	}
@@ -305,7 +357,7 @@ int sg_override_apply(struct sg_check_ctx *ctx)
 			       reason,
 			       &ctx->updates, &ctx->diags);
 	sg_override_audit_path(&path, o, ctx->repo);
-	if (append_line(sg_buf_str(&path), &line) < 0)
+	if (sg_override_append(sg_buf_str(&path), &line) < 0)
 		goto out;
 	for (i = 0; i < ctx->diags.n; i++)
 		if (ctx->diags.v[i].severity == SG_ERROR)

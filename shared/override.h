@@ -13,14 +13,19 @@
 int sg_override_allowed(struct sg_buf *why, const struct sg_override *o, const char *user,
 			const char *reason);
 
-/* The audit record: one JSON line (newline included) naming the time, the push (its
- * quarantine directory's name, or NULL), user, check, reason, every ref update of the push and
- * the refusals that were overridden. */
+/* The audit record: one JSON line (newline included) naming the time, the push (an id made of
+ * git-receive-pack's pid and start time, "receive-pack-<pid>-<start>", or NULL when it cannot
+ * be told), user, check, reason, every ref update of the push and the refusals that were
+ * overridden. */
 void sg_override_audit_line(struct sg_buf *out, long long now, const char *push_id,
 			    const char *check, const char *user, const char *reason,
 			    const struct sg_updates *updates, const struct sg_diags *diags);
 
-/* Where the audit log is: audit_log, relative to the repository's GIT_DIR. */
+/* Append line to the audit log at path, whole and synced to disk. 0, or -1 (reported). */
+int sg_override_append(const char *path, const struct sg_buf *line);
+
+/* Where the audit log is: audit_log, relative to the repository's common directory (the
+ * bare repository itself on a server, never a worktree's or quarantine's GIT_DIR). */
 void sg_override_audit_path(struct sg_buf *out, const struct sg_override *o,
 			    git_repository *repo);
 

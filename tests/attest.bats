@@ -5,10 +5,7 @@
 load gate-helpers
 
 setup() {
-	sg_setup
-	sg_server origin
-	sg_clone origin work
-	sg_seed work
+	gate_setup
 	gate_policy "https://staging.datahub.example.org" "" "promotion: {require_attestation: true}"
 	staging_change
 	export STAGEGATE_USER=ci

@@ -3,6 +3,15 @@
 
 load helpers
 
+# The scratch setup of every gate test: a server with the hooks, a clone, staging and prod
+# seeded.
+gate_setup() {
+	sg_setup
+	sg_server origin
+	sg_clone origin work
+	sg_seed work
+}
+
 # Start the HTTP server once per file; sets GATE_PORT (exported for the tests).
 gate_server_start() {
 	local portfile=$BATS_FILE_TMPDIR/http.port i

@@ -8,10 +8,7 @@ setup_file() { gate_server_start; }
 teardown_file() { gate_server_stop; }
 
 setup() {
-	sg_setup
-	sg_server origin
-	sg_clone origin work
-	sg_seed work
+	gate_setup
 	OVERRIDE='promotion: {override: {users: [alice, carol]}}'
 	gate_policy "$(gate_url)" "" "$OVERRIDE"
 	AUDIT=$SG_TMP/origin.git/stagegate-audit.log
@@ -188,4 +185,14 @@ YAML
 	assert_failure
 	assert_output_contains "FAIL  promotion"
 	assert_ref origin refs/heads/prod "$old"
+}
+
+@test "an override with nobody listed says the list is empty and where to set it" {
+	gate_policy "$(gate_url)" "" "promotion: {override: {users: []}}"
+	direct_prod_commit
+	GL_USERNAME=alice run git -C work push -o stagegate.override="outage" origin prod
+	assert_failure
+	assert_output_contains "error: override refused: nobody may override: promotion.override.users is empty [override-refused]"
+	assert_output_contains "hint: the errors above stand; list who may override in promotion.override.users in $SG_TMP/origin.git/stagegate.yml, or fix the cause"
+	refute_output_contains "ask someone listed"
 }

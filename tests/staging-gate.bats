@@ -8,10 +8,7 @@ setup_file() { gate_server_start; }
 teardown_file() { gate_server_stop; }
 
 setup() {
-	sg_setup
-	sg_server origin
-	sg_clone origin work
-	sg_seed work
+	gate_setup
 	staging_change
 }
 

@@ -5,7 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "override.h"
@@ -69,10 +71,10 @@ static void the_audit_line_names_refs_and_refusals(void **state)
 	sg_diag_set_ref(sg_diags_add(&d, SG_ERROR, "promotion-untested", "not on \"staging\""),
 			"refs/heads/prod", NULL);
 	sg_diags_add(&d, SG_NOTE, "promotion", "a note is not a refusal");
-	sg_override_audit_line(&line, 1700000000, "incoming-Ab12", "promotion", "alice", "outage\n#42",
+	sg_override_audit_line(&line, 1700000000, "receive-pack-4242-987654", "promotion", "alice", "outage\n#42",
 			       &u, &d);
 	assert_string_equal(line.buf,
-		"{\"time\":\"2023-11-14T22:13:20Z\",\"push\":\"incoming-Ab12\",\"user\":\"alice\","
+		"{\"time\":\"2023-11-14T22:13:20Z\",\"push\":\"receive-pack-4242-987654\",\"user\":\"alice\","
 		"\"check\":\"promotion\","
 		"\"reason\":\"outage\\n#42\",\"refs\":[{\"ref\":\"refs/heads/prod\","
 		"\"old\":\"1111111111111111111111111111111111111111\","
@@ -95,6 +97,29 @@ static void the_audit_log_is_relative_to_git_dir_unless_absolute(void **state)
 	sg_buf_release(&p);
 }
 
+static void audit_lines_are_appended_whole(void **state)
+{
+	char dir[] = "/tmp/sg-override-XXXXXX";
+	struct sg_buf path = SG_BUF_INIT, line = SG_BUF_INIT, got = SG_BUF_INIT;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	sg_buf_addf(&path, "%s/audit.log", dir);
+	sg_buf_addstr(&line, "{\"a\":1}\n");
+	assert_int_equal(sg_override_append(path.buf, &line), 0);
+	assert_int_equal(sg_override_append(path.buf, &line), 0);
+	assert_int_equal(sg_buf_read_file(&got, path.buf), 0);
+	assert_string_equal(got.buf, "{\"a\":1}\n{\"a\":1}\n");
+	unlink(path.buf);
+	sg_buf_reset(&path);
+	/* A directory where the log should be: refused, not ignored. */
+	assert_int_equal(sg_override_append(dir, &line), -1);
+	rmdir(dir);
+	sg_buf_release(&path);
+	sg_buf_release(&line);
+	sg_buf_release(&got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +129,7 @@ int main(void)
 		cmocka_unit_test(nobody_may_override_without_users),
 		cmocka_unit_test(the_audit_line_names_refs_and_refusals),
 		cmocka_unit_test(the_audit_log_is_relative_to_git_dir_unless_absolute),
+		cmocka_unit_test(audit_lines_are_appended_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
