@@ -18,6 +18,7 @@
 #include "regex.h"
 #include "repo.h"
 #include "semver.h"
+#include "strv.h"
 #include "values.h"
 #include "banned.h"
 
@@ -96,7 +97,6 @@ struct dbup {
 	struct opts o;
 	const struct sg_update *u;
 	struct sg_target t;
-	char old_hex[8], new_hex[8];
 	int trailer_done;
 	char *trailer_value;	/* the acknowledgment found in the range, or NULL */
 	char trailer_commit[8];
@@ -151,13 +151,9 @@ static int is_trailer_key(const char *s)
 
 static void opts_release(struct opts *o)
 {
-	size_t i;
-
 	free(o->chart);
 	free(o->trailer);
-	for (i = 0; i < o->nencrypted; i++)
-		free(o->encrypted[i]);
-	free(o->encrypted);
+	sg_strv_free(o->encrypted);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -190,30 +186,12 @@ static int parse_opts(struct opts *o, const struct sg_config *cfg)
 					       "Hub-DB-Migration)", o->trailer);
 	}
 	if (n && (v = sg_yaml_get(n, "encrypted"))) {
-		if (v->kind == SG_YAML_SCALAR && !sg_yaml_is_null(v)) {
-			o->encrypted = sg_calloc(1, sizeof(*o->encrypted));
-			o->encrypted[o->nencrypted++] = sg_strdup(v->value);
-		} else if (v->kind == SG_YAML_SEQ) {
-			o->encrypted = sg_calloc(v->n + 1, sizeof(*o->encrypted));
-			for (i = 0; i < v->n; i++) {
-				const struct sg_yaml_node *it = sg_yaml_deref(v->items[i]);
-
-				if (!it || it->kind != SG_YAML_SCALAR || !*it->value)
-					return sg_config_error(cfg, v->items[i], "db_upgrade."
-							       "encrypted must be a list of "
-							       "path globs");
-				o->encrypted[o->nencrypted++] = sg_strdup(it->value);
-			}
-		} else {
-			return sg_config_error(cfg, v, "db_upgrade.encrypted must be a list of "
-					       "path globs");
-		}
+		if (sg_config_get_strv(cfg, v, "db_upgrade.encrypted", &o->encrypted,
+				       &o->nencrypted) < 0)
+			return -1;
 	} else {
-		size_t nd = sizeof(default_encrypted) / sizeof(default_encrypted[0]);
-
-		o->encrypted = sg_calloc(nd, sizeof(*o->encrypted));
-		for (i = 0; i < nd; i++)
-			o->encrypted[o->nencrypted++] = sg_strdup(default_encrypted[i]);
+		for (i = 0; i < sizeof(default_encrypted) / sizeof(*default_encrypted); i++)
+			o->nencrypted = sg_strv_push(&o->encrypted, default_encrypted[i]);
 	}
 	if (n && (v = sg_yaml_get(n, "rules")) && parse_rules(cfg, o, v) < 0)
 		return -1;
@@ -963,28 +941,119 @@ static int has_commit(git_repository *repo, const git_oid *oid)
 	return ok;
 }
 
+/* The id of what path names in tree (a blob or a directory), zero when absent. */
+static int entry_id(git_oid *out, git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!*path) {
+		git_oid_cpy(out, git_tree_id(tree));
+		return 0;
+	}
+	err = git_tree_entry_bypath(&e, tree, path);
+	if (err == GIT_ENOTFOUND) {
+		git_error_clear();
+		return 0;
+	}
+	if (err < 0)
+		return sg_error_git(err, "cannot read '%s'", path);
+	git_oid_cpy(out, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	return 0;
+}
+
+/* 1 when path (for a glob: its directory before the first wildcard) is the same in both. */
+static int same_at(git_tree *a, git_tree *b, const char *path)
+{
+	struct sg_buf dir = SG_BUF_INIT;
+	const char *wild = strpbrk(path, "*?[");
+	git_oid ia, ib;
+	int r = -1;
+
+	if (wild) {
+		const char *slash = wild;
+
+		while (slash > path && slash[-1] != '/')
+			slash--;
+		sg_buf_add(&dir, path, slash > path ? (size_t)(slash - path - 1) : 0);
+		path = sg_buf_str(&dir);
+	}
+	if (entry_id(&ia, a, path) == 0 && entry_id(&ib, b, path) == 0)
+		r = git_oid_equal(&ia, &ib);
+	sg_buf_release(&dir);
+	return r;
+}
+
+/*
+ * 1 when everything load_snap reads (the chart directory, every values file or the directory a
+ * values glob expands in) is the same object in both commits: the state before is then the
+ * state after, and need not be read again. 0 when something differs, -1 on error.
+ */
+static int same_inputs(struct dbup *st, const git_oid *old_oid, const git_oid *new_oid)
+{
+	const struct sg_deployment *d = st->t.deployment;
+	git_repository *repo = st->ctx->repo;
+	git_commit *ca = NULL, *cb = NULL;
+	git_tree *a = NULL, *b = NULL;
+	struct sg_buf p = SG_BUF_INIT;
+	size_t i;
+	int err, r = 1;
+
+	if ((err = git_commit_lookup(&ca, repo, old_oid)) < 0 ||
+	    (err = git_commit_lookup(&cb, repo, new_oid)) < 0 ||
+	    (err = git_commit_tree(&a, ca)) < 0 || (err = git_commit_tree(&b, cb)) < 0) {
+		char ho[8], hn[8];
+
+		r = sg_error_git(err, "cannot read the trees of %s and %s",
+				 sg_oid_short(ho, old_oid), sg_oid_short(hn, new_oid));
+		goto out;
+	}
+	if (d->chart)
+		r = same_at(a, b, d->chart);
+	for (i = 0; r == 1 && i < d->nvalues; i++) {
+		sg_buf_reset(&p);
+		sg_target_expand(&p, &st->t, d->values[i]);
+		r = same_at(a, b, sg_buf_str(&p));
+	}
+out:
+	sg_buf_release(&p);
+	git_tree_free(a);
+	git_tree_free(b);
+	git_commit_free(ca);
+	git_commit_free(cb);
+	return r;
+}
+
 static int check_update(struct dbup *st)
 {
 	const struct sg_update *u = st->u;
 	struct snap before, after;
+	const struct snap *was = &before;
 	size_t i;
-	int ret = -1;
+	int r, ret = -1;
 
 	memset(&before, 0, sizeof(before));
 	memset(&after, 0, sizeof(after));
-	sg_values_init(&before.values);
 	/* The state after the push must be readable: helm will have to read it. */
 	if (load_snap(st, &after, &u->new_oid, 1) < 0)
 		goto out;
 	/* A created branch is a new deployment: its database has no past to compare. A
 	 * pre-push whose remote tip was never fetched has no past we can see either. */
 	if (!git_oid_is_zero(&u->old_oid) && has_commit(st->ctx->repo, &u->old_oid)) {
-		sg_values_release(&before.values);
-		if (load_snap(st, &before, &u->old_oid, 0) < 0)
+		r = same_inputs(st, &u->old_oid, &u->new_oid);
+		if (r < 0)
+			goto out;
+		/* Unchanged inputs: only a flag left on can be wrong, and that is judged on
+		 * the state after, against itself. */
+		if (r)
+			was = &after;
+		else if (load_snap(st, &before, &u->old_oid, 0) < 0)
 			goto out;
 	}
 	for (i = 0; i < after.nhubs; i++)
-		if (judge_hub(st, &before, &after, &after.hubs[i]) < 0)
+		if (judge_hub(st, was, &after, &after.hubs[i]) < 0)
 			goto out;
 	ret = 0;
 out:

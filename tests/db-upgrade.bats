@@ -30,7 +30,7 @@ deployments:
     chart: jupyterhub
     values: ['config/\${stage}.yaml']
   - name: course hubs
-    match: '^(?<hub>[a-z0-9-]+)-prod\$'
+    match: '^(?<hub>data[0-9]+)-prod\$'
     from: '\${hub}-staging'
     values: ['deployments/\${hub}/config/*.yaml']
 stages:
@@ -54,6 +54,12 @@ dbu_repo() {
 	git -C origin.git fetch -q "$SG_TMP/work" HEAD:refs/heads/staging HEAD:refs/heads/prod
 	git -C work fetch -q origin
 	git -C work checkout -q -B prod origin/prod
+}
+
+# dbu_policy EXTRA: replace the server's config after install (install.sh refuses to install
+# a config the checks reject, so a bad one can only arrive this way).
+dbu_policy() {
+	cp "$(dbu_config "$1")" "$SG_TMP/origin.git/stagegate.yml"
 }
 
 # edit FILE SED-SCRIPT [MESSAGE]: change a file in the work tree and commit it.
@@ -335,7 +341,8 @@ plain_repo() {
 }
 
 @test "an unknown key in db_upgrade is a config error with a suggestion" {
-	dbu_repo "db_upgrade:
+	dbu_repo
+	dbu_policy "db_upgrade:
   trailr: Hub-DB-Migration"
 	bump 3.3.9
 	run git -C work push origin prod
@@ -357,7 +364,8 @@ Database-Migrated: yes, see runbook"
 }
 
 @test "a bad severity in db_upgrade.rules is a config error at its position" {
-	dbu_repo "db_upgrade:
+	dbu_repo
+	dbu_policy "db_upgrade:
   rules: {db-backup: loud}"
 	bump 3.3.9
 	run git -C work push origin prod
@@ -405,4 +413,39 @@ Database-Migrated: yes, see runbook"
 	run git -C work push origin prod
 	assert_failure
 	assert_output_contains "hub/requirements.lock:4:12: error: jupyterhub chart 3.3.8 -> 3.4.1 is a minor upgrade and jupyterhub.hub.db.type is postgres"
+}
+
+@test "db_upgrade.encrypted must be a glob or a list of globs" {
+	dbu_repo
+	dbu_policy "db_upgrade:
+  encrypted: {a: b}"
+	bump 3.3.9
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "stagegate.yml:23:14: error: db_upgrade.encrypted must be a list, not mapping [config]"
+	dbu_policy "db_upgrade:
+  encrypted: ['secrets/**', '']"
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "stagegate.yml:23:29: error: db_upgrade.encrypted must not be empty [config]"
+}
+
+@test "db_upgrade.encrypted as one glob marks those files encrypted" {
+	dbu_repo "db_upgrade:
+  encrypted: 'deployments/datahub/config/prod.yaml'"
+	sed -i '18a\      url: postgresql://hub:hunter2@db/hub' work/deployments/datahub/config/prod.yaml
+	sg_tick
+	git -C work commit -q -am "db url"
+	run git -C work push origin prod
+	refute_output_contains "[db-url-secret]"
+}
+
+@test "db_upgrade.trailer must be a trailer name" {
+	dbu_repo
+	dbu_policy "db_upgrade:
+  trailer: 'Hub DB: migrated'"
+	bump 3.3.9
+	run git -C work push origin prod
+	assert_failure
+	assert_output_contains "stagegate.yml:23:12: error: db_upgrade.trailer 'Hub DB: migrated' is not a trailer name (letters, digits and '-', as in Hub-DB-Migration) [config]"
 }
