@@ -388,38 +388,17 @@ out:
 	return ret;
 }
 
-/* What execvp would run: a regular file we may execute (a directory named git is not). */
-static int is_exe(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
 /* `git commit` rather than libgit2: the user's hooks, identity and signing apply as usual. */
 static int run_commit(struct bump *b, const char *msg)
 {
 	const char **argv = sg_calloc(b->nfiles + 9, sizeof(*argv));
 	struct sg_buf git = SG_BUF_INIT;
-	const char *path = getenv("PATH");
 	struct sg_child c;
 	size_t i, k = 0;
 	int ret = -1;
 
 	/* sg_run executes a path: find git on PATH as execvp would. */
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		sg_buf_reset(&git);
-		sg_buf_add(&git, path, len);
-		sg_buf_addstr(&git, "/git");
-		if (is_exe(sg_buf_str(&git)))
-			break;
-		path += len;
-		if (*path == ':')
-			path++;
-		sg_buf_reset(&git);
-	}
+	sg_path_find(&git, "git");
 	if (!git.len) {
 		free(argv);
 		return sg_error("cannot find git on PATH to commit");

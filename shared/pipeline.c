@@ -30,13 +30,6 @@ struct result {
 	struct sg_buf why;	/* for trouble */
 };
 
-static int is_executable(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
 static int strip_suffix(struct sg_buf *b, const char *suffix)
 {
 	size_t n = strlen(suffix);
@@ -77,29 +70,18 @@ void sg_exec_dir(struct sg_buf *out)
 
 int sg_find_check(struct sg_buf *out, const char *id)
 {
-	const char *path = getenv("PATH");
-	const char *p, *colon;
+	struct sg_buf name = SG_BUF_INIT;
+	int ret;
 
 	sg_buf_reset(out);
 	sg_exec_dir(out);
 	sg_buf_addf(out, "/stagegate-%s", id);
-	if (is_executable(sg_buf_str(out)))
+	if (sg_is_executable(sg_buf_str(out)))
 		return 0;
-	for (p = path; p && *p; p = colon ? colon + 1 : NULL) {
-		colon = strchr(p, ':');
-		sg_buf_reset(out);
-		if (colon)
-			sg_buf_add(out, p, (size_t)(colon - p));
-		else
-			sg_buf_addstr(out, p);
-		if (!out->len)
-			continue;
-		sg_buf_addf(out, "/stagegate-%s", id);
-		if (is_executable(sg_buf_str(out)))
-			return 0;
-	}
-	sg_buf_reset(out);
-	return -1;
+	sg_buf_addf(&name, "stagegate-%s", id);
+	ret = sg_path_find(out, sg_buf_str(&name));
+	sg_buf_release(&name);
+	return ret;
 }
 
 static const char *verb(enum sg_stage st)

@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -304,6 +305,35 @@ int sg_run_all(struct sg_child *children, size_t n)
 	free(slots);
 	free(pfd);
 	return ret;
+}
+
+int sg_is_executable(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+int sg_path_find(struct sg_buf *out, const char *name)
+{
+	const char *p = getenv("PATH");
+
+	while (p && *p) {
+		size_t len = strcspn(p, ":");
+
+		if (len) {
+			sg_buf_reset(out);
+			sg_buf_add(out, p, len);
+			sg_buf_addf(out, "/%s", name);
+			if (sg_is_executable(sg_buf_str(out)))
+				return 0;
+		}
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	sg_buf_reset(out);
+	return -1;
 }
 
 void sg_child_describe(struct sg_buf *out, const struct sg_child *c)

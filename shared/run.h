@@ -35,6 +35,12 @@ void sg_child_release(struct sg_child *c);
 /* Run all n children concurrently and wait for them. Returns 0 when every child was started
  * and waited for (whatever their status), -1 on a system error (reported). */
 int sg_run_all(struct sg_child *children, size_t n);
+/* Find an executable named name on PATH as execvp would (empty entries skipped; only regular
+ * files with execute permission count). 0 with the path in out, -1 (nothing reported). */
+int sg_path_find(struct sg_buf *out, const char *name);
+/* 1 when path is a regular file we may execute. */
+int sg_is_executable(const char *path);
+
 /* "exited with 3", "killed by signal 11 (SIGSEGV)", "could not start: ..." into out. */
 void sg_child_describe(struct sg_buf *out, const struct sg_child *c);
 
