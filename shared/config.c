@@ -80,6 +80,19 @@ static void strv_release(char ***v, size_t *n)
 	*n = 0;
 }
 
+/* What a node is, with its article, for "must be a list, not a mapping". */
+static const char *what_is(const struct sg_yaml_node *n)
+{
+	n = sg_yaml_deref(n);
+	if (!n)
+		return "an undefined alias";
+	switch (n->kind) {
+	case SG_YAML_MAP: return "a mapping";
+	case SG_YAML_SEQ: return "a list";
+	default: return sg_yaml_is_null(n) ? "empty" : "a string";
+	}
+}
+
 int sg_config_want(const struct sg_config *cfg, const struct sg_yaml_node *n,
 		   enum sg_yaml_kind kind, const char *what)
 {
@@ -88,7 +101,7 @@ int sg_config_want(const struct sg_config *cfg, const struct sg_yaml_node *n,
 	if (n && n->kind == kind && !(kind == SG_YAML_SCALAR && sg_yaml_is_null(n)))
 		return 0;
 	return sg_config_error(cfg, n, "%s must be %s, not %s", what, names[kind],
-			       n ? sg_yaml_kind_name(n) : "an undefined alias");
+			       what_is(n));
 }
 
 int sg_config_get_str(const struct sg_config *cfg, const struct sg_yaml_node *n,

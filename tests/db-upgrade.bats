@@ -422,7 +422,7 @@ Database-Migrated: yes, see runbook"
 	bump 3.3.9
 	run git -C work push origin prod
 	assert_failure
-	assert_output_contains "stagegate.yml:23:14: error: db_upgrade.encrypted must be a list, not mapping [config]"
+	assert_output_contains "stagegate.yml:23:14: error: db_upgrade.encrypted must be a list, not a mapping [config]"
 	dbu_policy "db_upgrade:
   encrypted: ['secrets/**', '']"
 	run git -C work push origin prod

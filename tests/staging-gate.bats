@@ -306,14 +306,14 @@ YAML
 	gate_policy "$(gate_url)" "    health: /hub/health" "staging_gate: [version_path]"
 	run git -C work push origin staging:prod
 	assert_failure
-	assert_output_contains "stagegate.yml:7:15: error: staging_gate must be a mapping, not sequence [config]"
+	assert_output_contains "stagegate.yml:7:15: error: staging_gate must be a mapping, not a list [config]"
 }
 
 @test "staging_gate.version_path must be a non-empty string" {
 	gate_policy "$(gate_url)" "    expect_version: '4.0.2'" "staging_gate: {version_path: {a: b}}"
 	run git -C work push origin staging:prod
 	assert_failure
-	assert_output_contains "stagegate.yml:7:30: error: staging_gate.version_path must be a string, not mapping [config]"
+	assert_output_contains "stagegate.yml:7:30: error: staging_gate.version_path must be a string, not a mapping [config]"
 	gate_policy "$(gate_url)" "    expect_version: '4.0.2'" "staging_gate: {version_path: ''}"
 	run git -C work push origin staging:prod
 	assert_failure
