@@ -83,20 +83,9 @@ static int parse(struct opts *o, int argc, char **argv)
 /* git from PATH: run.c executes a path, as git's own run-command does after its lookup. */
 static int find_git(struct sg_buf *out)
 {
-	const char *path = getenv("PATH"), *p, *colon;
-	struct stat st;
-
-	for (p = path; p && *p; p = colon ? colon + 1 : NULL) {
-		colon = strchr(p, ':');
-		sg_buf_reset(out);
-		sg_buf_add(out, p, colon ? (size_t)(colon - p) : strlen(p));
-		sg_buf_addstr(out, "/git");
-		if (stat(out->buf, &st) == 0 && S_ISREG(st.st_mode) && access(out->buf, X_OK) == 0)
-			return 0;
-		if (!colon)
-			break;
-	}
-	return sg_error("cannot find 'git' on PATH, needed for --push");
+	if (sg_path_find(out, "git") < 0)
+		return sg_error("cannot find 'git' on PATH, needed for --push");
+	return 0;
 }
 
 /* Run git with args; 0 when it exited 0. Its stdout into out (if given). */

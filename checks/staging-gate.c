@@ -242,38 +242,10 @@ out:
 
 /* The upstream's tip as this stage sees it (as the promotion check reads it): 1 found,
  * 0 not there. */
+/* 1 when the upstream's tip (as promotion reads it) is known. */
 static int find_upstream(struct target *tg)
 {
-	struct sg_check_ctx *ctx = tg->g->ctx;
-	struct sg_buf a = SG_BUF_INIT, b = SG_BUF_INIT;
-	const char *tries[2];
-	size_t i, n = 0;
-	int found = 0;
-
-	if (ctx->stage == SG_STAGE_PRE_PUSH && ctx->remote) {
-		sg_buf_addf(&a, "refs/remotes/%s/%s", ctx->remote, tg->t.upstream);
-		tries[n++] = sg_buf_str(&a);
-	} else {
-		/* Server: refs move only after every hook said yes, so this is the upstream
-		 * before the push even when the same push updates it. */
-		sg_buf_addf(&a, "refs/heads/%s", tg->t.upstream);
-		tries[n++] = sg_buf_str(&a);
-		if (!sg_stage_is_server(ctx->stage)) {
-			sg_buf_addf(&b, "refs/remotes/origin/%s", tg->t.upstream);
-			tries[n++] = sg_buf_str(&b);
-		}
-	}
-	for (i = 0; i < n; i++) {
-		if (git_reference_name_to_id(&tg->up, ctx->repo, tries[i]) == 0) {
-			tg->up_ref = sg_strdup(tries[i]);
-			found = 1;
-			break;
-		}
-		git_error_clear();
-	}
-	sg_buf_release(&a);
-	sg_buf_release(&b);
-	return found;
+	return sg_check_upstream_tip(&tg->up, &tg->up_ref, tg->g->ctx, tg->t.upstream) == 0;
 }
 
 /*
