@@ -55,7 +55,7 @@ struct hl {
 	char **include, **exclude;
 	size_t ninclude, nexclude;
 	int templates;			/* lint template files too */
-	unsigned long long max_size;
+	unsigned long max_size;		/* bytes; 0: no limit */
 	struct schema_map *maps;
 	size_t nmaps, maps_alloc;
 	struct loaded_schema *loaded;
@@ -69,23 +69,17 @@ static const char *const default_include[] = { "**/*.yaml", "**/*.yml" };
 
 /* ---- config ---- */
 
-static int ulong_key(struct hl *h, unsigned long long *out, const struct sg_yaml_node *v,
-		     const char *what, unsigned long long lo, unsigned long long hi)
+/* A whole number from lo to hi. */
+static int uint_key(struct hl *h, unsigned long *out, const struct sg_yaml_node *v,
+		    const char *what, unsigned long lo, unsigned long hi)
 {
 	const struct sg_config *cfg = h->ctx->cfg;
-	const char *s = sg_yaml_str(v);
-	char *end;
-	unsigned long long x;
 
-	if (!s || !*s || *s == '-')
-		return sg_config_error(cfg, v,
-				       "%s must be a number from %llu to %llu", what, lo, hi);
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end || x < lo || x > hi)
-		return sg_config_error(cfg, v,
-				       "%s must be a number from %llu to %llu", what, lo, hi);
-	*out = x;
+	if (sg_config_get_uint(cfg, v, what, out) < 0)
+		return -1;
+	if (*out < lo || *out > hi)
+		return sg_config_error(cfg, v, "%s must be from %lu to %lu, not %lu", what, lo, hi,
+				       *out);
 	return 0;
 }
 
@@ -93,29 +87,20 @@ static int parse_rules(struct hl *h, const struct sg_yaml_node *v)
 {
 	const struct sg_config *cfg = h->ctx->cfg;
 	const struct sg_yaml_node *m = sg_yaml_deref(v);
-	const char *const *names = sg_lint_rule_names();
-	size_t i, nnames = 0;
+	size_t i;
 
-	while (names[nnames])
-		nnames++;
 	if (!m || m->kind != SG_YAML_MAP)
 		return sg_config_error(cfg, v,
 				       "lint.rules must map rule ids to error, warning, note "
 				       "or off");
+	if (sg_config_check_keys(cfg, m, sg_lint_rule_names(), SG_LINT__COUNT,
+				 "lint.rules") < 0)
+		return -1;
 	for (i = 0; i < m->n; i++) {
-		const struct sg_yaml_node *k = m->items[2 * i], *val = m->items[2 * i + 1];
-		const char *id = sg_yaml_str(k), *sev = sg_yaml_str(val), *hint;
-		int rule = id ? sg_lint_rule_parse(id) : -1;
+		const struct sg_yaml_node *val = m->items[2 * i + 1];
+		const char *id = sg_yaml_str(m->items[2 * i]), *sev = sg_yaml_str(val);
+		int rule = sg_lint_rule_parse(id);
 
-		if (rule < 0) {
-			hint = id ? sg_suggest(id, names, nnames) : NULL;
-			if (hint)
-				return sg_config_error(cfg, k,
-						       "unknown rule '%s' in lint.rules; did you "
-						       "mean '%s'?", id ? id : "", hint);
-			return sg_config_error(cfg, k,
-					       "unknown rule '%s' in lint.rules", id ? id : "");
-		}
 		/* "off" unquoted is YAML 1.1 false, which is what it means here too. */
 		if (sg_yaml_bool(val) == 0 || (sev && !strcmp(sev, "off")))
 			h->opts.severity[rule] = SG_LINT_OFF;
@@ -180,8 +165,9 @@ static int parse_schemas(struct hl *h, const struct sg_yaml_node *v)
 		if (!e || e->kind != SG_YAML_MAP)
 			return sg_config_error(cfg, d->items[i],
 					       "lint.schemas entries are mappings with "
-					       "files, schema and (optionally) at");
-		if (sg_config_check_keys(cfg, e, keys, 4, "a lint.schemas entry") < 0)
+					       "files, schema and optionally at and complete");
+		if (sg_config_check_keys(cfg, e, keys, sizeof(keys) / sizeof(*keys),
+					 "a lint.schemas entry") < 0)
 			return -1;
 		m = new_map(h);
 		m->node = e;
@@ -189,20 +175,18 @@ static int parse_schemas(struct hl *h, const struct sg_yaml_node *v)
 			return sg_config_error(cfg, e, "lint.schemas entry has no files");
 		if (sg_config_get_strv(cfg, x, "lint.schemas files", &m->files, &m->nfiles) < 0)
 			return -1;
-		if (!(x = sg_yaml_get(e, "schema")) || !sg_yaml_str(x) || !*sg_yaml_str(x))
-			return sg_config_error(cfg, x ? x : e,
-					       "lint.schemas entry needs a schema file");
-		m->schema = sg_strdup(sg_yaml_str(x));
-		if ((x = sg_yaml_get(e, "at"))) {
-			if (!sg_yaml_str(x))
-				return sg_config_error(cfg, x,
-						       "lint.schemas at must be a dotted key path "
-						       "such as jupyterhub");
-			m->at = sg_strdup(sg_yaml_str(x));
-		}
-		if ((x = sg_yaml_get(e, "complete")) && (m->complete = sg_yaml_bool(x)) < 0)
-			return sg_config_error(cfg, x,
-					       "lint.schemas complete must be true or false");
+		if (!sg_yaml_get_key(e, "schema"))
+			return sg_config_error(cfg, e, "lint.schemas entry needs a schema file");
+		if (sg_config_get_str(cfg, sg_yaml_get(e, "schema"), "lint.schemas schema",
+				      &m->schema) < 0)
+			return -1;
+		if (sg_yaml_get_key(e, "at") &&
+		    sg_config_get_str(cfg, sg_yaml_get(e, "at"), "lint.schemas at", &m->at) < 0)
+			return -1;
+		if (sg_yaml_get_key(e, "complete") &&
+		    sg_config_get_bool(cfg, sg_yaml_get(e, "complete"), "lint.schemas complete",
+				       &m->complete) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -214,7 +198,7 @@ static int parse_config(struct hl *h)
 					    "schemas", "max_depth", "max_size", "max_expansion" };
 	const struct sg_yaml_node *sec = cfg ? sg_yaml_deref(cfg->lint) : NULL;
 	const struct sg_yaml_node *v;
-	unsigned long long x;
+	unsigned long x;
 	size_t i;
 
 	sg_lint_opts_init(&h->opts);
@@ -238,18 +222,20 @@ static int parse_config(struct hl *h)
 			return -1;
 		if ((v = sg_yaml_get(sec, "schemas")) && parse_schemas(h, v) < 0)
 			return -1;
-		if ((v = sg_yaml_get(sec, "max_depth"))) {
-			if (ulong_key(h, &x, v, "lint.max_depth", 1, 10000) < 0)
+		if ((v = sg_yaml_get_key(sec, "max_depth")) &&
+		    uint_key(h, &h->opts.max_depth, sg_yaml_get(sec, "max_depth"),
+			     "lint.max_depth", 1, 10000) < 0)
+			return -1;
+		if (sg_yaml_get_key(sec, "max_size") &&
+		    uint_key(h, &h->max_size, sg_yaml_get(sec, "max_size"), "lint.max_size", 0,
+			     1UL << 40) < 0)
+			return -1;
+		if (sg_yaml_get_key(sec, "max_expansion")) {
+			if (uint_key(h, &x, sg_yaml_get(sec, "max_expansion"), "lint.max_expansion",
+				     1, 1UL << 40) < 0)
 				return -1;
-			h->opts.max_depth = (unsigned long)x;
+			h->opts.max_expansion = x;
 		}
-		if ((v = sg_yaml_get(sec, "max_size")) &&
-		    ulong_key(h, &h->max_size, v, "lint.max_size", 0, 1ULL << 40) < 0)
-			return -1;
-		if ((v = sg_yaml_get(sec, "max_expansion")) &&
-		    ulong_key(h, &h->opts.max_expansion, v, "lint.max_expansion", 1,
-			      1ULL << 40) < 0)
-			return -1;
 	}
 	if (!h->include) {
 		h->ninclude = sizeof(default_include) / sizeof(*default_include);
@@ -321,8 +307,13 @@ static void note(struct hl *h, const char *path, const struct source *src, const
 
 /* ---- schemas ---- */
 
+/* What read_source found besides a file it read (0) or trouble (-1). */
+#define READ_NONE 1		/* no such file, or not a file: *mode says what */
+#define READ_TOO_LARGE 2	/* larger than the limit: *size says how large; nothing read */
+
 static int read_source(struct hl *h, struct sg_buf *out, git_filemode_t *mode,
-		       const struct source *src, const char *rel);
+		       unsigned long long *size, unsigned long limit, const struct source *src,
+		       const char *rel);
 
 static struct sg_schema *schema_for(struct hl *h, const struct schema_map *m,
 				    const struct source *src)
@@ -343,9 +334,9 @@ static struct sg_schema *schema_for(struct hl *h, const struct schema_map *m,
 			sg_buf_release(&key);
 			return h->loaded[i].schema;
 		}
-	r = read_source(h, &data, NULL, src, m->schema);
+	r = read_source(h, &data, NULL, NULL, 0, src, m->schema);
 	if (r == 0) {
-		if (sg_schema_load(&s, m->schema, data.buf ? data.buf : "", data.len, &err) < 0) {
+		if (sg_schema_load(&s, m->schema, sg_buf_str(&data), data.len, &err) < 0) {
 			sg_config_error(cfg, m->node, "schema %s", err);
 			free(err);
 			s = NULL;
@@ -364,47 +355,92 @@ static struct sg_schema *schema_for(struct hl *h, const struct schema_map *m,
 
 /* ---- reading ---- */
 
-/* 0 read, 1 not found (or not a file: *mode says what), -1 trouble (reported). */
-static int read_source(struct hl *h, struct sg_buf *out, git_filemode_t *mode,
-		       const struct source *src, const char *rel)
+/* Read a blob unless the object database says it is larger than limit (0: no limit). */
+static int read_blob(struct hl *h, struct sg_buf *out, unsigned long long *size,
+		     unsigned long limit, const git_oid *id, const char *rel)
 {
+	git_odb *odb = NULL;
+	git_blob *blob = NULL;
+	git_object_t type;
+	size_t len;
+	int err;
+
+	if (limit) {
+		/* Only the header: a 100 MB blob is not inflated to learn that it is too big. */
+		if ((err = git_repository_odb(&odb, h->ctx->repo)) < 0 ||
+		    (err = git_odb_read_header(&len, &type, odb, id)) < 0) {
+			git_odb_free(odb);
+			return sg_error_git(err, "cannot read '%s'", rel);
+		}
+		git_odb_free(odb);
+		if (size)
+			*size = len;
+		if (len > limit)
+			return READ_TOO_LARGE;
+	}
+	if ((err = git_blob_lookup(&blob, h->ctx->repo, id)) < 0)
+		return sg_error_git(err, "cannot read '%s'", rel);
+	sg_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
+}
+
+/* Read rel from src into out: 0, READ_NONE, READ_TOO_LARGE, or -1 on trouble (reported). */
+static int read_source(struct hl *h, struct sg_buf *out, git_filemode_t *mode,
+		       unsigned long long *size, unsigned long limit, const struct source *src,
+		       const char *rel)
+{
+	struct sg_buf p = SG_BUF_INIT;
+	struct stat st;
+	git_oid id;
+	int r;
+
 	sg_buf_reset(out);
 	if (mode)
 		*mode = 0;
-	if (src->kind == SRC_COMMIT)
-		return sg_repo_read_at(out, mode, h->ctx->repo, &src->commit, rel);
+	if (src->kind == SRC_COMMIT) {
+		r = sg_repo_blob_at(&id, mode, h->ctx->repo, &src->commit, rel);
+		return r ? r : read_blob(h, out, size, limit, &id, rel);
+	}
 	if (src->kind == SRC_INDEX) {
 		const git_index_entry *e = git_index_get_bypath(src->index, rel, 0);
-		git_blob *blob = NULL;
 
 		if (!e)
-			return 1;
+			return READ_NONE;
 		if (mode)
 			*mode = e->mode;
 		if (e->mode != GIT_FILEMODE_BLOB && e->mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
 		    e->mode != GIT_FILEMODE_LINK)
-			return 1;
-		if (git_blob_lookup(&blob, h->ctx->repo, &e->id) < 0)
-			return sg_error_git(-1, "cannot read the staged '%s'", rel);
-		sg_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-		git_blob_free(blob);
-		return 0;
+			return READ_NONE;
+		return read_blob(h, out, size, limit, &e->id, rel);
 	}
-	{
-		struct sg_buf p = SG_BUF_INIT;
-		struct stat st;
-		int r = 0;
+	if (rel[0] != '/' && h->schema_base)
+		sg_buf_addstr(&p, h->schema_base);
+	sg_buf_addstr(&p, rel);
+	if (stat(sg_buf_str(&p), &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = READ_NONE;
+	} else if (limit && (unsigned long long)st.st_size > limit) {
+		if (size)
+			*size = (unsigned long long)st.st_size;
+		r = READ_TOO_LARGE;
+	} else {
+		r = sg_buf_read_file(out, sg_buf_str(&p));
+	}
+	sg_buf_release(&p);
+	return r;
+}
 
-		if (rel[0] != '/' && h->schema_base)
-			sg_buf_addstr(&p, h->schema_base);
-		sg_buf_addstr(&p, rel);
-		if (stat(sg_buf_str(&p), &st) < 0 || !S_ISREG(st.st_mode))
-			r = 1;
-		else if (sg_buf_read_file(out, sg_buf_str(&p)) < 0)
-			r = -1;
-		sg_buf_release(&p);
-		return r;
-	}
+/* The note for a file over lint.max_size, which is not read at all. */
+static void too_large(struct hl *h, const char *display, const struct source *src,
+		      unsigned long long size)
+{
+	struct sg_diag *d = sg_diags_add(&h->ctx->diags, SG_WARNING, "too-large",
+					 "not linted: %llu bytes is more than lint.max_size (%lu)",
+					 size, h->max_size);
+
+	sg_diag_set_pos(d, display, 0, 0);
+	if (src && src->ref)
+		sg_diag_set_ref(d, src->ref, NULL);
 }
 
 /* ---- linting one file ---- */
@@ -416,16 +452,6 @@ static int lint_data(struct hl *h, const char *display, const char *rel,
 	size_t nuses = 0, i, first = h->ctx->diags.n;
 	int ret;
 
-	if (h->max_size && h->data.len > h->max_size) {
-		struct sg_diag *d = sg_diags_add(&h->ctx->diags, SG_WARNING, "too-large",
-						 "not linted: %zu bytes is more than lint.max_size "
-						 "(%llu)", h->data.len, h->max_size);
-
-		sg_diag_set_pos(d, display, 0, 0);
-		if (src->ref)
-			sg_diag_set_ref(d, src->ref, NULL);
-		return 0;
-	}
 	for (i = 0; i < h->nmaps; i++) {
 		struct sg_schema *s;
 
@@ -442,8 +468,8 @@ static int lint_data(struct hl *h, const char *display, const char *rel,
 		uses[nuses].flags = h->maps[i].complete ? 0 : SG_SCHEMA_PARTIAL;
 		nuses++;
 	}
-	ret = sg_lint_buffer(&h->ctx->diags, &h->opts, display,
-			     h->data.buf ? h->data.buf : "", h->data.len, uses, nuses);
+	ret = sg_lint_buffer(&h->ctx->diags, &h->opts, display, sg_buf_str(&h->data),
+			     h->data.len, uses, nuses);
 	free(uses);
 	if (src->ref)
 		for (i = first; i < h->ctx->diags.n; i++)
@@ -455,13 +481,18 @@ static int lint_data(struct hl *h, const char *display, const char *rel,
 static int lint_object(struct hl *h, const char *rel, const struct source *src)
 {
 	git_filemode_t mode = 0;
+	unsigned long long size = 0;
 	int r;
 
 	if (pick(h, rel, 0) != PICK_YES)
 		return 0;
-	r = read_source(h, &h->data, &mode, src, rel);
+	r = read_source(h, &h->data, &mode, &size, h->max_size, src, rel);
 	if (r < 0)
 		return -1;
+	if (r == READ_TOO_LARGE) {
+		too_large(h, rel, src, size);
+		return 0;
+	}
 	if (mode == GIT_FILEMODE_COMMIT) {
 		note(h, rel, src, "skipped: a submodule entry, not a file");
 		return 0;
@@ -495,33 +526,33 @@ static const char *fs_rel(struct hl *h, const char *path, struct sg_buf *tmp)
 	return path;
 }
 
-static int lint_fs_file(struct hl *h, const char *path, int explicit, const struct stat *st)
+/* Lint a regular file of the file system. rel is its repository-relative path when the
+ * caller knows it (a tracked file: then it is also the name shown), NULL to work it out. */
+static int lint_fs_file(struct hl *h, const char *path, const char *rel, int explicit,
+			const struct stat *st)
 {
 	static const struct source fs = { SRC_FS, { { 0 } }, NULL, NULL };
 	struct sg_buf tmp = SG_BUF_INIT;
-	const char *rel = fs_rel(h, path, &tmp);
+	const char *display = rel ? rel : path;
 	int ret = 0;
 
+	if (!rel)
+		rel = fs_rel(h, path, &tmp);
 	switch (pick(h, rel, explicit)) {
 	case PICK_NO:
 		goto out;
 	case PICK_TEMPLATE:
-		note(h, path, NULL, "skipped: a template file (set lint.templates: true to "
+		note(h, display, NULL, "skipped: a template file (set lint.templates: true to "
 		     "lint templates)");
 		goto out;
 	case PICK_EXCLUDED:
-		note(h, path, NULL, "skipped: excluded by lint.exclude");
+		note(h, display, NULL, "skipped: excluded by lint.exclude");
 		goto out;
 	default:
 		break;
 	}
 	if (h->max_size && (unsigned long long)st->st_size > h->max_size) {
-		struct sg_diag *d = sg_diags_add(&h->ctx->diags, SG_WARNING, "too-large",
-						 "not linted: %lld bytes is more than "
-						 "lint.max_size (%llu)", (long long)st->st_size,
-						 h->max_size);
-
-		sg_diag_set_pos(d, path, 0, 0);
+		too_large(h, display, NULL, (unsigned long long)st->st_size);
 		goto out;
 	}
 	sg_buf_reset(&h->data);
@@ -529,7 +560,7 @@ static int lint_fs_file(struct hl *h, const char *path, int explicit, const stru
 		ret = -1;
 		goto out;
 	}
-	ret = lint_data(h, path, rel, &fs);
+	ret = lint_data(h, display, rel, &fs);
 out:
 	sg_buf_release(&tmp);
 	return ret;
@@ -564,14 +595,29 @@ static int lint_fs_path(struct hl *h, const char *path, int explicit, unsigned d
 		return 0;
 	}
 	if (S_ISREG(st.st_mode))
-		return lint_fs_file(h, path, explicit, &st);
+		return lint_fs_file(h, path, NULL, explicit, &st);
 	if (!S_ISDIR(st.st_mode)) {
 		if (explicit)
 			note(h, path, NULL, "skipped: not a regular file");
 		return 0;
 	}
-	if (depth > 64)
+	if (depth > 0) {
+		struct sg_buf dotgit = SG_BUF_INIT;
+		int nested;
+
+		/* A nested repository (a submodule's checkout) belongs to its own repository. */
+		sg_buf_addf(&dotgit, "%s/.git", path);
+		nested = lstat(sg_buf_str(&dotgit), &st) == 0;
+		sg_buf_release(&dotgit);
+		if (nested) {
+			note(h, path, NULL, "skipped: a submodule or nested repository");
+			return 0;
+		}
+	}
+	if (depth > 64) {
+		note(h, path, NULL, "skipped: directories nest deeper than 64 levels here");
 		return 0;
+	}
 	if (!(dir = opendir(path)))
 		return sg_error("cannot read directory '%s': %s", path, strerror(errno));
 	while ((de = readdir(dir))) {
@@ -585,7 +631,6 @@ static int lint_fs_path(struct hl *h, const char *path, int explicit, unsigned d
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && ret == 0; i++) {
 		struct sg_buf child = SG_BUF_INIT;
-		struct stat cst;
 
 		if (!strcmp(names[i], ".git"))
 			continue;
@@ -594,21 +639,6 @@ static int lint_fs_path(struct hl *h, const char *path, int explicit, unsigned d
 		else
 			sg_buf_addf(&child, "%s%s%s", path,
 				    path[strlen(path) - 1] == '/' ? "" : "/", names[i]);
-		/* A nested repository (a submodule's checkout) belongs to its own repository. */
-		{
-			struct sg_buf dotgit = SG_BUF_INIT;
-
-			sg_buf_addf(&dotgit, "%s/.git", sg_buf_str(&child));
-			if (lstat(sg_buf_str(&child), &cst) == 0 && S_ISDIR(cst.st_mode) &&
-			    lstat(sg_buf_str(&dotgit), &cst) == 0) {
-				note(h, sg_buf_str(&child), NULL,
-				     "skipped: a submodule or nested repository");
-				sg_buf_release(&dotgit);
-				sg_buf_release(&child);
-				continue;
-			}
-			sg_buf_release(&dotgit);
-		}
 		ret = lint_fs_path(h, sg_buf_str(&child), 0, depth + 1);
 		sg_buf_release(&child);
 	}
@@ -645,18 +675,6 @@ static int lint_update(struct hl *h, const struct sg_update *u, git_oid *done, s
 	return ret;
 }
 
-static int staged_path(const git_diff_delta *delta, float progress, void *payload)
-{
-	struct sg_buf *list = payload;
-
-	(void)progress;
-	if (delta->status != GIT_DELTA_DELETED) {
-		sg_buf_addstr(list, delta->new_file.path);
-		sg_buf_addch(list, '\0');
-	}
-	return 0;
-}
-
 /* pre-commit: what is staged, compared with HEAD (everything in a first commit). */
 static int lint_index(struct hl *h)
 {
@@ -664,32 +682,41 @@ static int lint_index(struct hl *h)
 	git_object *head = NULL;
 	git_tree *tree = NULL;
 	git_diff *diff = NULL;
-	struct sg_buf list = SG_BUF_INIT;
 	struct source src;
-	size_t off;
-	int ret = -1;
+	size_t i, n;
+	int err, ret = -1;
 
 	if (git_repository_index(&index, h->ctx->repo) < 0)
 		return sg_error_git(-1, "cannot read the index");
-	if (git_revparse_single(&head, h->ctx->repo, "HEAD^{tree}") == 0)
-		tree = (git_tree *)head;
-	if (git_diff_tree_to_index(&diff, h->ctx->repo, tree, index, NULL) < 0) {
-		sg_error_git(-1, "cannot compare the index with HEAD");
+	/* Before the first commit everything staged is new; any other failure to read HEAD
+	 * (a broken ref, a missing object) must not make every file look new, nor pass. */
+	err = git_repository_head_unborn(h->ctx->repo);
+	if (err == 0)
+		err = git_revparse_single(&head, h->ctx->repo, "HEAD^{tree}");
+	if (err < 0) {
+		sg_error_git(err, "cannot read HEAD to see what is staged");
 		goto cleanup;
 	}
-	if (git_diff_foreach(diff, staged_path, NULL, NULL, NULL, &list) < 0) {
-		sg_error_git(-1, "cannot list the staged files");
+	tree = (git_tree *)head;
+	if (git_diff_tree_to_index(&diff, h->ctx->repo, tree, index, NULL) < 0) {
+		sg_error_git(-1, "cannot compare the index with HEAD");
 		goto cleanup;
 	}
 	memset(&src, 0, sizeof(src));
 	src.kind = SRC_INDEX;
 	src.index = index;
 	ret = 0;
-	for (off = 0; off < list.len && ret == 0; off += strlen(list.buf + off) + 1)
-		ret = lint_object(h, list.buf + off, &src);
+	/* The deltas, not git_diff_foreach: that loads every blob to tell binary from text,
+	 * which is the whole of a 100 MB file lint.max_size is there to leave unread. */
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n && ret == 0; i++) {
+		const git_diff_delta *delta = git_diff_get_delta(diff, i);
+
+		if (delta->status != GIT_DELTA_DELETED)
+			ret = lint_object(h, delta->new_file.path, &src);
+	}
 
 cleanup:
-	sg_buf_release(&list);
 	git_diff_free(diff);
 	git_object_free(head);
 	git_index_free(index);
@@ -708,6 +735,9 @@ static int lint_tracked(struct hl *h)
 	if (!wd) {
 		struct source src;
 
+		/* A bare repository with nothing in it yet has nothing to lint. */
+		if (git_repository_head_unborn(h->ctx->repo) == 1)
+			return 0;
 		memset(&src, 0, sizeof(src));
 		src.kind = SRC_COMMIT;
 		if (sg_repo_resolve(&src.commit, h->ctx->repo, "HEAD") < 0)
@@ -738,7 +768,6 @@ static int lint_tracked(struct hl *h)
 	for (i = 0; i < n && ret == 0; i++) {
 		const git_index_entry *e = git_index_get_byindex(index, i);
 		struct sg_buf full = SG_BUF_INIT;
-		static const struct source fs = { SRC_FS, { { 0 } }, NULL, NULL };
 		struct stat st;
 
 		if (git_index_entry_stage(e) > 0 || pick(h, e->path, 0) != PICK_YES)
@@ -748,23 +777,14 @@ static int lint_tracked(struct hl *h)
 			continue;
 		}
 		sg_buf_addf(&full, "%s%s", wd, e->path);
-		if (lstat(sg_buf_str(&full), &st) < 0) {
-			/* Deleted in the work tree, not yet staged: nothing to lint. */
-		} else if (S_ISLNK(st.st_mode) || e->mode == GIT_FILEMODE_LINK) {
+		if (lstat(sg_buf_str(&full), &st) < 0)
+			; /* Deleted in the work tree, not yet staged: nothing to lint. */
+		else if (S_ISLNK(st.st_mode) || e->mode == GIT_FILEMODE_LINK)
 			note(h, e->path, NULL, "skipped: a symbolic link");
-		} else if (h->max_size && (unsigned long long)st.st_size > h->max_size) {
-			struct sg_diag *d = sg_diags_add(&h->ctx->diags, SG_WARNING, "too-large",
-							 "not linted: %lld bytes is more than "
-							 "lint.max_size (%llu)",
-							 (long long)st.st_size, h->max_size);
-
-			sg_diag_set_pos(d, e->path, 0, 0);
-		} else if (sg_buf_reset(&h->data), sg_buf_read_file(&h->data,
-								     sg_buf_str(&full)) < 0) {
-			ret = -1;
-		} else {
-			ret = lint_data(h, e->path, e->path, &fs);
-		}
+		else if (!S_ISREG(st.st_mode))
+			note(h, e->path, NULL, "skipped: not a regular file");
+		else
+			ret = lint_fs_file(h, sg_buf_str(&full), e->path, 0, &st);
 		sg_buf_release(&full);
 	}
 	git_index_free(index);
@@ -841,7 +861,9 @@ static int run(struct sg_check_ctx *ctx)
 				goto cleanup;
 			git_oid_cpy(&done[i], &ctx->updates.v[i].new_oid);
 		}
-	} else if (lint_tracked(&h) < 0) {
+	} else if (ctx->stage == SG_STAGE_CI && lint_tracked(&h) < 0) {
+		/* `stagegate lint` with no paths. A hook stage with no updates (install.sh
+		 * validating the config) has nothing to lint. */
 		goto cleanup;
 	}
 	ret = 0;

@@ -104,13 +104,12 @@ int sg_repo_open_path(git_repository **out, const char *path)
 	return 0;
 }
 
-int sg_repo_read_at(struct sg_buf *out, git_filemode_t *mode, git_repository *repo,
+int sg_repo_blob_at(git_oid *out, git_filemode_t *mode, git_repository *repo,
 		    const git_oid *commit, const char *path)
 {
 	git_commit *c = NULL;
 	git_tree *tree = NULL;
 	git_tree_entry *entry = NULL;
-	git_blob *blob = NULL;
 	int err, ret = -1;
 
 	if (mode)
@@ -138,19 +137,30 @@ int sg_repo_read_at(struct sg_buf *out, git_filemode_t *mode, git_repository *re
 		ret = SG_REPO_NOTFOUND;
 		goto cleanup;
 	}
-	if ((err = git_blob_lookup(&blob, repo, git_tree_entry_id(entry))) < 0) {
-		sg_error_git(err, "cannot read '%s'", path);
-		goto cleanup;
-	}
-	sg_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_oid_cpy(out, git_tree_entry_id(entry));
 	ret = 0;
 
 cleanup:
-	git_blob_free(blob);
 	git_tree_entry_free(entry);
 	git_tree_free(tree);
 	git_commit_free(c);
 	return ret;
+}
+
+int sg_repo_read_at(struct sg_buf *out, git_filemode_t *mode, git_repository *repo,
+		    const git_oid *commit, const char *path)
+{
+	git_blob *blob = NULL;
+	git_oid id;
+	int err, ret = sg_repo_blob_at(&id, mode, repo, commit, path);
+
+	if (ret != 0)
+		return ret;
+	if ((err = git_blob_lookup(&blob, repo, &id)) < 0)
+		return sg_error_git(err, "cannot read '%s'", path);
+	sg_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return 0;
 }
 
 static int add_path(const git_diff_delta *delta, float progress, void *payload)

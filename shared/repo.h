@@ -28,6 +28,10 @@ int sg_repo_open_path(git_repository **out, const char *path);
  * not a blob (a submodule, a directory): those return SG_REPO_NOTFOUND. */
 int sg_repo_read_at(struct sg_buf *out, git_filemode_t *mode, git_repository *repo,
 		    const git_oid *commit, const char *path);
+/* The blob id of path in commit's tree, without reading the blob (to learn its size first
+ * with git_odb_read_header). Returns as sg_repo_read_at. */
+int sg_repo_blob_at(git_oid *out, git_filemode_t *mode, git_repository *repo,
+		    const git_oid *commit, const char *path);
 
 /* The paths (blobs added or modified, not deleted) that an update brings: old..new for an
  * update, and for a new ref the commits that none of the refs matching the `known` globs

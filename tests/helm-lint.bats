@@ -145,13 +145,8 @@ lay_out_corpus() {
 	assert_output_contains "deeper.yaml:1:10001: error: nesting deeper than 10000 levels"
 }
 
-@test "a 100 MB file is not read into a hook: a warning names lint.max_size" {
-	python3 -c '
-import sys
-line = b"key%d: some value that is long enough to fill a line\n"
-with open("big.yaml", "wb") as f:
-    f.truncate(100 * 1024 * 1024)
-'
+@test "a file over lint.max_size is not read: a warning names lint.max_size" {
+	truncate -s 100M big.yaml
 	run stagegate lint big.yaml
 	assert_success
 	[ "$output" = "big.yaml: warning: not linted: 104857600 bytes is more than lint.max_size (67108864) [too-large]" ]
@@ -272,4 +267,161 @@ YAML
 	run stagegate ci --base "$base" --head HEAD --ref refs/heads/main
 	assert_output_contains 'new.yaml:1:4: warning: `yes` is read by helm as the boolean true'
 	refute_output_contains 'old.yaml'
+}
+
+@test "a pushed blob over lint.max_size is judged by its size alone, not read" {
+	cat >server.yml <<'YAML'
+version: 1
+stages:
+  pre-receive: [helm-lint]
+lint:
+  max_size: 1000000
+YAML
+	sg_server origin "$SG_TMP/server.yml"
+	sg_clone origin work
+	# A duplicate key the server would refuse, were the 3 MB blob read.
+	python3 -c 'open("work/big.yaml", "w").write("a: 1\na: 2\n" + "# padding\n" * 300000)'
+	git -C work add big.yaml && sg_tick && git -C work commit -q -m big
+	run git -C work push origin HEAD:refs/heads/staging
+	assert_success
+	assert_output_contains 'big.yaml: warning: not linted: 3000010 bytes is more than lint.max_size (1000000) [too-large]'
+}
+
+@test "pre-commit learns a staged blob is too large from its header, without reading it" {
+	git init -q repo
+	printf 'stages:\n  pre-commit: [helm-lint]\nlint:\n  max_size: 100000\n' >repo/.stagegate.yml
+	sg_install_client repo
+	python3 -c 'import os; open("repo/big.yaml", "w").write("k: " + os.urandom(150000).hex() + "\n")'
+	git -C repo add big.yaml .stagegate.yml
+	# Keep the object's header, replace its body: reading the whole blob would fail.
+	obj=repo/.git/objects/$(git -C repo rev-parse :big.yaml | sed 's|^..|&/|')
+	chmod u+w "$obj"
+	python3 -c 'import sys, zlib; open(sys.argv[1], "wb").write(zlib.compress(b"blob 300004\0k: x\n"))' "$obj"
+	cd repo
+	run "$SG_LIBEXEC/stagegate-helm-lint" --stage pre-commit </dev/null
+	assert_success
+	[ "$output" = "big.yaml: warning: not linted: 300004 bytes is more than lint.max_size (100000) [too-large]" ]
+}
+
+@test "pre-commit refuses when HEAD cannot be read instead of taking every file as new" {
+	git init -q repo
+	printf 'a: 1\n' >repo/v.yaml
+	git -C repo add v.yaml && sg_tick && git -C repo commit -q -m one
+	obj=repo/.git/objects/$(git -C repo rev-parse HEAD | sed 's|^..|&/|')
+	rm -f "$obj"
+	cd repo
+	run "$SG_LIBEXEC/stagegate-helm-lint" --stage pre-commit </dev/null
+	assert_failure 2
+	assert_output_contains "cannot read HEAD to see what is staged"
+}
+
+@test "a hook stage with no updates lints nothing (install.sh validating the config)" {
+	git init -q --bare empty.git
+	printf 'lint:\n  max_size: 1000\n' >server.yml
+	cd empty.git
+	run "$SG_LIBEXEC/stagegate-helm-lint" --stage pre-receive --config ../server.yml </dev/null
+	assert_success
+	[ "$output" = "" ]
+}
+
+# lint_config_refused CONFIG MESSAGE: `stagegate lint` refuses CONFIG with exit 2 and MESSAGE.
+lint_config_refused() {
+	printf '%b' "$1" >lint.yml
+	printf 'a: 1\n' >v.yaml
+	run stagegate lint --config lint.yml v.yaml
+	assert_failure 2
+	[ "$output" = "$2" ]
+}
+
+@test "a lint section that is not a mapping is refused" {
+	lint_config_refused 'lint: [x]\n' "lint.yml:1:7: error: lint must be a mapping [config]"
+}
+
+@test "lint numbers out of range or not numbers are refused" {
+	lint_config_refused 'lint:\n  max_depth: 0\n' \
+		"lint.yml:2:14: error: lint.max_depth must be from 1 to 10000, not 0 [config]"
+	lint_config_refused 'lint:\n  max_expansion: 0\n' \
+		"lint.yml:2:18: error: lint.max_expansion must be from 1 to 1099511627776, not 0 [config]"
+	lint_config_refused 'lint:\n  max_size: big\n' \
+		"lint.yml:2:13: error: lint.max_size must be a whole number, not 'big' [config]"
+}
+
+@test "an unknown rule in lint.rules is refused with did-you-mean" {
+	lint_config_refused 'lint:\n  rules:\n    truthyy: off\n' \
+		"lint.yml:3:5: error: unknown key 'truthyy' in lint.rules; did you mean 'truthy'? [config]"
+}
+
+@test "a rule named twice in lint.rules is refused" {
+	lint_config_refused 'lint:\n  rules:\n    truthy: off\n    truthy: error\n' \
+		"lint.yml:4:5: error: duplicate key 'truthy' (first at 3:5) [config]"
+}
+
+@test "a severity other than error, warning, note or off is refused" {
+	lint_config_refused 'lint:\n  rules:\n    truthy: loud\n' \
+		"lint.yml:3:13: error: lint.rules.truthy must be error, warning, note or off [config]"
+}
+
+@test "lint.schemas of the wrong shape is refused" {
+	lint_config_refused 'lint:\n  schemas: 3\n' \
+		"lint.yml:2:12: error: lint.schemas must be a list of {files, schema, at} or a mapping of glob to schema file [config]"
+	lint_config_refused 'lint:\n  schemas: [x]\n' \
+		"lint.yml:2:13: error: lint.schemas entries are mappings with files, schema and optionally at and complete [config]"
+	lint_config_refused 'lint:\n  schemas:\n    - schema: s.json\n' \
+		"lint.yml:3:7: error: lint.schemas entry has no files [config]"
+	lint_config_refused 'lint:\n  schemas:\n    - files: "*.yaml"\n      schema: s.json\n      complete: yes\n' \
+		"lint.yml:5:17: error: lint.schemas complete must be true or false [config]"
+}
+
+@test "a missing schema file fails closed" {
+	lint_config_refused 'lint:\n  schemas:\n    - files: "*.yaml"\n      schema: nope.json\n' \
+		"lint.yml:3:7: error: schema file 'nope.json' not found [config]"
+}
+
+@test "an unparsable schema fails closed with its position" {
+	printf '{"properties": ' >s.json
+	lint_config_refused 'lint:\n  schemas:\n    - files: "*.yaml"\n      schema: s.json\n' \
+		"lint.yml:3:7: error: schema s.json:2:1: did not find expected node content [config]"
+}
+
+@test "a schema with a bad pattern fails closed with the pattern's position" {
+	printf '{"properties": {"a": {"pattern": "(x"}}}' >s.json
+	lint_config_refused 'lint:\n  schemas:\n    - files: "*.yaml"\n      schema: s.json\n' \
+		"lint.yml:3:7: error: schema s.json:1:34: pattern '(x' is not a valid regular expression: missing closing parenthesis at offset 2 [config]"
+}
+
+@test "a schema with a non-local \$ref fails closed" {
+	printf '{"$ref": "http://example.org/s.json"}' >s.json
+	lint_config_refused 'lint:\n  schemas:\n    - files: "*.yaml"\n      schema: s.json\n' \
+		"lint.yml:3:7: error: schema s.json:1:10: \$ref 'http://example.org/s.json' leaves this file: only refs into the same schema ('#/...') are supported; copy the definition in [config]"
+}
+
+@test "a nested repository in a linted directory is skipped with a note" {
+	mkdir -p d/sub
+	git init -q d/sub
+	printf 'a: 1\na: 2\n' >d/sub/v.yaml
+	run stagegate lint d
+	assert_success
+	[ "$output" = "d/sub: note: skipped: a submodule or nested repository [skipped]" ]
+}
+
+@test "an excluded file named on the command line is skipped with a note" {
+	printf 'lint:\n  exclude: ["gen/**"]\n' >lint.yml
+	mkdir gen && printf 'a: 1\na: 2\n' >gen/v.yaml
+	run stagegate lint --config lint.yml gen/v.yaml
+	assert_success
+	[ "$output" = "gen/v.yaml: note: skipped: excluded by lint.exclude [skipped]" ]
+}
+
+@test "a named path that is not a regular file is skipped with a note" {
+	mkfifo pipe.yaml
+	run stagegate lint pipe.yaml
+	assert_success
+	[ "$output" = "pipe.yaml: note: skipped: not a regular file [skipped]" ]
+}
+
+@test "a UTF-16 file is refused with the encoding to use" {
+	printf '\377\376a\000:\000 \0001\000\n\000' >v.yaml
+	run stagegate lint v.yaml
+	assert_failure 1
+	[ "$output" = "v.yaml:1:1: error: file is UTF-16 encoded; helm values and charts must be UTF-8 [syntax]" ]
 }
