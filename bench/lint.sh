@@ -52,6 +52,22 @@ echo "runs: $runs (yamllint on the big file: 1)"
 
 cd "$tmp/c"
 list=$(cat "$tmp/files" | tr '\n' ' ')
+
+# hyperfine -i is only there because lint tools exit 1 on findings. A crash must not pass as
+# a fast run: every command is run once here, and every timed run's exit code is checked
+# below from hyperfine's JSON (0 clean, 1 findings; anything else fails the benchmark).
+expect_0_or_1() {
+	set +e
+	"$@" >/dev/null 2>&1
+	rc=$?
+	set -e
+	[ $rc -le 1 ] || { echo "bench/lint.sh: '$*' exited with $rc" >&2; exit 2; }
+}
+# shellcheck disable=SC2086
+expect_0_or_1 "$stagegate" lint $list
+# shellcheck disable=SC2086
+expect_0_or_1 "$tmp/libyaml-parse" $list
+expect_0_or_1 "$stagegate" lint "$big"
 hyperfine -N -i -w 2 -r "$runs" --export-json "$tmp/small.json" \
 	-n stagegate "$stagegate lint $list" \
 	-n libyaml "$tmp/libyaml-parse $list" \
@@ -74,6 +90,9 @@ def load(*names):
         if not os.path.exists(f"{tmp}/{n}.json"):
             continue
         for r in json.load(open(f"{tmp}/{n}.json"))["results"]:
+            bad = [c for c in r.get("exit_codes", []) if c not in (0, 1)]
+            if bad:
+                sys.exit(f"bench/lint.sh: {r['command']} exited with {bad[0]} in a timed run")
             wall[r["command"]] = r["median"]
             cpu[r["command"]] = r["user"] + r["system"]
     return wall, cpu
