@@ -679,6 +679,7 @@ static int lint_update(struct hl *h, const struct sg_update *u, git_oid *done, s
 static int lint_index(struct hl *h)
 {
 	git_index *index = NULL;
+	git_reference *ref = NULL;
 	git_object *head = NULL;
 	git_tree *tree = NULL;
 	git_diff *diff = NULL;
@@ -691,8 +692,10 @@ static int lint_index(struct hl *h)
 	/* Before the first commit everything staged is new; any other failure to read HEAD
 	 * (a broken ref, a missing object) must not make every file look new, nor pass. */
 	err = git_repository_head_unborn(h->ctx->repo);
-	if (err == 0)
-		err = git_revparse_single(&head, h->ctx->repo, "HEAD^{tree}");
+	/* Not git_revparse_single: libgit2 1.5.1 leaks HEAD's reference when the peel fails. */
+	if (err == 0 && (err = git_repository_head(&ref, h->ctx->repo)) == 0)
+		err = git_reference_peel(&head, ref, GIT_OBJECT_TREE);
+	git_reference_free(ref);
 	if (err < 0) {
 		sg_error_git(err, "cannot read HEAD to see what is staged");
 		goto cleanup;
