@@ -19,17 +19,6 @@
 #include "repo.h"
 #include "banned.h"
 
-void sg_sanitize_fds(void)
-{
-	int fd;
-
-	/* open() returns the lowest free fd: once it returns 3, 0-2 are all open. */
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
-
 void sg_identity(struct sg_buf *out, int platform_only)
 {
 	static const char *const vars[] = { "STAGEGATE_USER", "GL_USERNAME",

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "run.h"
 #include "update.h"
 
 /* Exit statuses, stable and documented. */
@@ -69,8 +70,6 @@ int sg_check_upstream_tip(git_oid *tip, char **ref, const struct sg_check_ctx *c
 
 /* Shared by hooks, the front end and checks. */
 
-/* Make sure fds 0-2 are open (a closed one would be reused by the next open()). */
-void sg_sanitize_fds(void);
 /* The pusher's identity: STAGEGATE_USER, GL_USERNAME, GITHUB_USER_LOGIN, GITEA_PUSHER_NAME,
  * REMOTE_USER, else the OS user. Into out. With platform_only, STAGEGATE_USER is not read: a
  * server hook takes the identity from what the git platform set, never from a variable a

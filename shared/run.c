@@ -28,6 +28,17 @@ struct slot {
 	double start;
 };
 
+void sg_sanitize_fds(void)
+{
+	int fd;
+
+	/* open() returns the lowest free fd: once it returns 3, 0-2 are all open. */
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
 void sg_child_init(struct sg_child *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -213,6 +224,8 @@ int sg_run_all(struct sg_child *children, size_t n)
 	size_t i;
 	int ret = 0;
 
+	/* Pipes must not land on 0-2: dup2 onto them in the child would clobber each other. */
+	sg_sanitize_fds();
 	for (i = 0; i < n; i++) {
 		slots[i].pid = -1;
 		slots[i].in = slots[i].out = slots[i].err = -1;

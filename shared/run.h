@@ -30,6 +30,10 @@ struct sg_child {
 	double elapsed_ms;
 };
 
+/* Make sure fds 0-2 are open (a closed one would be reused by the next open() or pipe(), and a
+ * child's stdin or stdout would then be some other file). */
+void sg_sanitize_fds(void);
+
 void sg_child_init(struct sg_child *c);
 void sg_child_release(struct sg_child *c);
 /* Run all n children concurrently and wait for them. Returns 0 when every child was started
