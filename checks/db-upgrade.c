@@ -788,6 +788,20 @@ static int url_has_password(const char *url)
 	return !is_placeholder(colon + 1, (size_t)(at - colon - 1));
 }
 
+/* The plain-text file that holds a secret value changed by this push, or NULL: a secret
+ * already there is not reported again on every unrelated change. */
+static const struct file_text *plain_secret(const struct snap *before, const struct snap *after,
+					    const struct sg_values_node *v)
+{
+	const struct file_text *f;
+
+	if (!v || v->is_map || v->value->kind != SG_YAML_SCALAR ||
+	    !strncmp(v->value->value, "ENC[", 4))
+		return NULL;
+	f = file_of(after, sg_values_path(&after->values, v));
+	return f && !f->encrypted && file_changed(before, after, v) ? f : NULL;
+}
+
 static void check_secret(struct dbup *st, const struct snap *before, const struct snap *after,
 			 const struct hub *h)
 {
@@ -796,10 +810,7 @@ static void check_secret(struct dbup *st, const struct snap *before, const struc
 	const struct file_text *f;
 	struct sg_diag *d;
 
-	if (url && !url->is_map && url->value->kind == SG_YAML_SCALAR &&
-	    url_has_password(url->value->value) && strncmp(url->value->value, "ENC[", 4) &&
-	    (f = file_of(after, sg_values_path(&after->values, url))) && !f->encrypted &&
-	    file_changed(before, after, url)) {
+	if ((f = plain_secret(before, after, url)) && url_has_password(url->value->value)) {
 		d = report(st, R_URL_SECRET, after, url, "%shub.db.url has a password in '%s', "
 			   "which is not encrypted", h->prefix, f->path);
 		if (d)
@@ -807,11 +818,8 @@ static void check_secret(struct dbup *st, const struct snap *before, const struc
 					 "secrets/) and rotate the password: it is in the "
 					 "repository's history now");
 	}
-	if (pw && !pw->is_map && pw->value->kind == SG_YAML_SCALAR &&
-	    !sg_values_is_null(pw) && *pw->value->value &&
-	    strncmp(pw->value->value, "ENC[", 4) &&
-	    (f = file_of(after, sg_values_path(&after->values, pw))) && !f->encrypted &&
-	    file_changed(before, after, pw)) {
+	if ((f = plain_secret(before, after, pw)) && !sg_values_is_null(pw) &&
+	    *pw->value->value) {
 		d = report(st, R_URL_SECRET, after, pw, "%shub.db.password is set in '%s', which "
 			   "is not encrypted", h->prefix, f->path);
 		if (d)
